@@ -1,0 +1,63 @@
+package io.switchboard.gateway;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.switchboard.auth.VerifiedToken;
+import io.switchboard.rooms.Member;
+import io.switchboard.rooms.RoomAccess;
+
+/**
+ * One open connection: its current token, its rooms and its expiry timers.
+ * <p>
+ * Everything but {@link #deliver} is touched only from the connection's own event loop
+ * (websockets-next runs a connection's callbacks, and the timers armed from them, there), so plain
+ * fields and a HashMap suffice. {@link #deliver} is called from whichever thread fans a message out.
+ */
+final class ClientSession implements Member {
+    private static final Logger LOG = Logger.getLogger(ClientSession.class);
+    static final long NO_TIMER = -1;
+
+    final WebSocketConnection connection;
+    final ConnectionQuota.Lease lease;
+    VerifiedToken token;
+    /** Joined rooms with the access the current token grants in each, so publish needs no rule lookup. */
+    final Map<String, RoomAccess> rooms = new HashMap<>();
+    long expiringTimer = NO_TIMER;
+    long expiryTimer = NO_TIMER;
+
+    ClientSession(WebSocketConnection connection, Admission admission) {
+        this.connection = connection;
+        this.lease = admission.lease();
+        this.token = admission.token();
+    }
+
+    @Override
+    public void deliver(String frame) {
+        send(frame);
+    }
+
+    void send(String frame) {
+        connection.sendText(frame).subscribe().with(
+                sent -> {
+                },
+                failure -> LOG.debugf("dropped a frame for closed connection %s", connection.id()));
+    }
+
+    /** Sends a last frame, then closes: the close frame is written after it, on the same socket. */
+    void sendAndClose(String frame, int code, String reason) {
+        connection.sendText(frame)
+                .onItemOrFailure().transformToUni((sent, failure) -> connection.close(new CloseReason(code, reason)))
+                .subscribe().with(closed -> {
+                }, failure -> LOG.debugf("close of %s failed: %s", connection.id(), failure));
+    }
+
+    void close(int code, String reason) {
+        connection.close(new CloseReason(code, reason)).subscribe().with(closed -> {
+        }, failure -> LOG.debugf("close of %s failed: %s", connection.id(), failure));
+    }
+}

@@ -1,0 +1,240 @@
+package io.switchboard.gateway;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.switchboard.auth.AuthConfig;
+import io.switchboard.auth.TokenRejectedException;
+import io.switchboard.auth.TokenVerifier;
+import io.switchboard.auth.VerifiedToken;
+import io.switchboard.cluster.Bus;
+import io.switchboard.cluster.BusUnavailableException;
+import io.switchboard.cluster.NodeIdentity;
+import io.switchboard.cluster.RoomMessage;
+import io.switchboard.protocol.BadFrameException;
+import io.switchboard.protocol.ClientFrame;
+import io.switchboard.protocol.CloseCodes;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.FrameDecoder;
+import io.switchboard.protocol.ServerFrames;
+import io.switchboard.rooms.LocalRooms;
+import io.switchboard.rooms.RoomAccess;
+import io.switchboard.rooms.RoomRules;
+import io.vertx.core.Vertx;
+
+/**
+ * The session life of a connection: welcome, the guards every frame passes (PROTOCOL section 4),
+ * the four ops, token expiry with or without client traffic, and leaving everything on close.
+ */
+@ApplicationScoped
+public class Dispatcher implements ClientFrame.Handler<ClientSession> {
+    private static final String EXPIRED_REASON = "token expired";
+
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final TokenVerifier verifier;
+    private final RoomRules rules;
+    private final LocalRooms rooms;
+    private final Bus bus;
+    private final NodeIdentity node;
+    private final Vertx vertx;
+    private final long skewMillis;
+    private final long noticeMillis;
+
+    public Dispatcher(TokenVerifier verifier, RoomRules rules, LocalRooms rooms, Bus bus, NodeIdentity node,
+            Vertx vertx, AuthConfig auth) {
+        this.verifier = verifier;
+        this.rules = rules;
+        this.rooms = rooms;
+        this.bus = bus;
+        this.node = node;
+        this.vertx = vertx;
+        this.skewMillis = auth.clockSkew().toMillis();
+        this.noticeMillis = auth.expiringNotice().toMillis();
+    }
+
+    void opened(ClientSession session) {
+        VerifiedToken token = session.token;
+        session.send(ServerFrames.welcome(session.connection.id(), token.sub(), token.roles(), token.expSeconds(),
+                node.name()));
+        armExpiry(session);
+    }
+
+    void frame(ClientSession session, String text) {
+        ClientFrame frame;
+        try {
+            frame = decoder.decode(text);
+        } catch (BadFrameException e) {
+            if (!expire(session, e.ref())) {
+                session.send(ServerFrames.error(e.ref(), ErrorCode.BAD_REQUEST, e.reason()));
+            }
+            return;
+        }
+        if (!expire(session, frame.ref())) {
+            frame.dispatch(this, session);
+        }
+    }
+
+    void binaryFrame(ClientSession session) {
+        if (!expire(session, null)) {
+            session.send(ServerFrames.error(null, ErrorCode.BAD_REQUEST, "binary frames are not supported"));
+        }
+    }
+
+    void closed(ClientSession session) {
+        cancelTimers(session);
+        for (String room : session.rooms.keySet()) {
+            removeMember(room, session);
+        }
+        session.rooms.clear();
+        session.lease.release();
+    }
+
+    @Override
+    public void join(ClientSession session, ClientFrame.Join frame) {
+        String room = frame.room();
+        if (session.rooms.containsKey(room)) {
+            session.send(ServerFrames.ok(frame.ref()));
+            return;
+        }
+        VerifiedToken token = session.token;
+        RoomAccess access = rules.access(token.sub(), token.roles(), room);
+        if (!access.join()) {
+            session.send(ServerFrames.error(frame.ref(), ErrorCode.FORBIDDEN, denial(access, "join")));
+            return;
+        }
+        session.rooms.put(room, access);
+        if (rooms.join(room, session)) {
+            bus.roomActivated(room);
+        }
+        session.send(ServerFrames.ok(frame.ref()));
+    }
+
+    @Override
+    public void leave(ClientSession session, ClientFrame.Leave frame) {
+        if (session.rooms.remove(frame.room()) == null) {
+            session.send(ServerFrames.error(frame.ref(), ErrorCode.NOT_JOINED, "not a member of this room"));
+            return;
+        }
+        removeMember(frame.room(), session);
+        session.send(ServerFrames.ok(frame.ref()));
+    }
+
+    @Override
+    public void publish(ClientSession session, ClientFrame.Publish frame) {
+        VerifiedToken token = session.token;
+        RoomAccess access = session.rooms.get(frame.room());
+        if (access == null) {
+            access = rules.access(token.sub(), token.roles(), frame.room());
+            if (access.publish() && access.publishRequiresMembership()) {
+                session.send(ServerFrames.error(frame.ref(), ErrorCode.NOT_JOINED, "join the room before publishing"));
+                return;
+            }
+        }
+        if (!access.publish()) {
+            session.send(ServerFrames.error(frame.ref(), ErrorCode.FORBIDDEN, denial(access, "publish")));
+            return;
+        }
+        RoomMessage message = new RoomMessage(node.nextMessageId(), frame.room(), token.sub(),
+                System.currentTimeMillis(), frame.data());
+        bus.publish(message).subscribe().with(
+                accepted -> session.send(ServerFrames.published(frame.ref(), message.id())),
+                failure -> session.send(failure instanceof BusUnavailableException
+                        ? ServerFrames.error(frame.ref(), ErrorCode.UNAVAILABLE, failure.getMessage())
+                        : ServerFrames.error(frame.ref(), ErrorCode.INTERNAL, "publish failed")));
+    }
+
+    @Override
+    public void refresh(ClientSession session, ClientFrame.Refresh frame) {
+        VerifiedToken fresh;
+        try {
+            fresh = verifier.verify(frame.token());
+        } catch (TokenRejectedException e) {
+            session.send(ServerFrames.error(frame.ref(), ErrorCode.BAD_REQUEST, "invalid token: " + e.reason().wire()));
+            return;
+        }
+        if (!fresh.sub().equals(session.token.sub())) {
+            session.send(ServerFrames.error(frame.ref(), ErrorCode.FORBIDDEN, "token is for another user"));
+            return;
+        }
+        session.token = fresh;
+        for (String room : reevaluateRooms(session)) {
+            session.send(ServerFrames.left(room, "forbidden"));
+        }
+        armExpiry(session);
+        session.send(ServerFrames.ok(frame.ref()));
+    }
+
+    /** Re-checks every joined room against the current token; returns the rooms it no longer allows. */
+    private List<String> reevaluateRooms(ClientSession session) {
+        List<String> lost = new ArrayList<>();
+        VerifiedToken token = session.token;
+        for (Iterator<Map.Entry<String, RoomAccess>> it = session.rooms.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, RoomAccess> entry = it.next();
+            RoomAccess access = rules.access(token.sub(), token.roles(), entry.getKey());
+            if (access.join()) {
+                entry.setValue(access);
+            } else {
+                it.remove();
+                removeMember(entry.getKey(), session);
+                lost.add(entry.getKey());
+            }
+        }
+        return lost;
+    }
+
+    private void removeMember(String room, ClientSession session) {
+        if (rooms.leave(room, session)) {
+            bus.roomDeactivated(room);
+        }
+    }
+
+    /**
+     * The expiry guard: a frame after {@code exp} + skew is answered {@code token_expired} and the
+     * connection closed with 4401. Reads one long; no claim parsing per frame.
+     *
+     * @return true when the session has expired and is being closed
+     */
+    private boolean expire(ClientSession session, String ref) {
+        if (System.currentTimeMillis() <= session.token.expMillis() + skewMillis) {
+            return false;
+        }
+        session.sendAndClose(ServerFrames.error(ref, ErrorCode.TOKEN_EXPIRED, EXPIRED_REASON),
+                CloseCodes.TOKEN_EXPIRED, EXPIRED_REASON);
+        return true;
+    }
+
+    /** Arms the {@code expiring} notice and the close at {@code exp} + skew for the current token. */
+    private void armExpiry(ClientSession session) {
+        cancelTimers(session);
+        long now = System.currentTimeMillis();
+        long exp = session.token.expMillis();
+        long expSeconds = session.token.expSeconds();
+        session.expiringTimer = vertx.setTimer(Math.max(1, exp - noticeMillis - now), id -> {
+            session.expiringTimer = ClientSession.NO_TIMER;
+            session.send(ServerFrames.expiring(expSeconds));
+        });
+        session.expiryTimer = vertx.setTimer(Math.max(1, exp + skewMillis - now), id -> {
+            session.expiryTimer = ClientSession.NO_TIMER;
+            session.close(CloseCodes.TOKEN_EXPIRED, EXPIRED_REASON);
+        });
+    }
+
+    private void cancelTimers(ClientSession session) {
+        if (session.expiringTimer != ClientSession.NO_TIMER) {
+            vertx.cancelTimer(session.expiringTimer);
+            session.expiringTimer = ClientSession.NO_TIMER;
+        }
+        if (session.expiryTimer != ClientSession.NO_TIMER) {
+            vertx.cancelTimer(session.expiryTimer);
+            session.expiryTimer = ClientSession.NO_TIMER;
+        }
+    }
+
+    private static String denial(RoomAccess access, String op) {
+        return access.matched() ? "not allowed to " + op + " this room" : "no rule allows this room";
+    }
+}

@@ -1,0 +1,11 @@
+package io.switchboard.gateway;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "switchboard.limits")
+public interface LimitsConfig {
+    /** Open connections one {@code sub} may hold on this node; one more is refused with 429. */
+    @WithDefault("10")
+    int connectionsPerUser();
+}

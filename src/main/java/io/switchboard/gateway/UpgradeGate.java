@@ -1,0 +1,94 @@
+package io.switchboard.gateway;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.quarkus.websockets.next.HandshakeRequest;
+import io.switchboard.auth.OriginPolicy;
+import io.switchboard.auth.RejectReason;
+import io.switchboard.auth.TokenCarriers;
+import io.switchboard.auth.TokenRejectedException;
+import io.switchboard.auth.TokenVerifier;
+import io.switchboard.auth.VerifiedToken;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Decides every upgrade on {@code /ws} before a socket exists (PROTOCOL section 1).
+ * <p>
+ * It is a route in front of the websockets-next endpoint rather than an {@code HttpUpgradeCheck}
+ * because a check can only refuse with a status and headers, and the protocol promises a JSON body
+ * with the reason. An admitted request carries its {@link Admission} on to {@link AdmissionHandoff}.
+ */
+@ApplicationScoped
+public class UpgradeGate {
+    static final String PATH = "/ws";
+    /** Ahead of the websockets-next endpoint route, which is registered with the default order. */
+    private static final int ORDER = -100;
+
+    private final OriginPolicy origins;
+    private final TokenCarriers carriers;
+    private final TokenVerifier verifier;
+    private final ConnectionQuota quota;
+
+    public UpgradeGate(OriginPolicy origins, TokenCarriers carriers, TokenVerifier verifier, ConnectionQuota quota) {
+        this.origins = origins;
+        this.carriers = carriers;
+        this.verifier = verifier;
+        this.quota = quota;
+    }
+
+    void install(@Observes Router router) {
+        router.route(PATH).order(ORDER).handler(this::handle);
+    }
+
+    private void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        if (!isWebSocketUpgrade(request)) {
+            ctx.next();
+            return;
+        }
+        if (!origins.permits(request.getHeader(HttpHeaders.ORIGIN))) {
+            refuse(ctx, 403, "{\"error\":\"forbidden\",\"reason\":\"origin\"}");
+            return;
+        }
+        VerifiedToken token;
+        try {
+            String raw = carriers.extract(request);
+            if (raw == null) {
+                throw new TokenRejectedException(RejectReason.MISSING);
+            }
+            token = verifier.verify(raw);
+        } catch (TokenRejectedException e) {
+            String reason = e.reason().wire();
+            ctx.response().putHeader("WWW-Authenticate",
+                    "Bearer error=\"invalid_token\", error_description=\"" + reason + "\"");
+            refuse(ctx, 401, "{\"error\":\"unauthorized\",\"reason\":\"" + reason + "\"}");
+            return;
+        }
+        ConnectionQuota.Lease lease = quota.tryAcquire(token.sub());
+        if (lease == null) {
+            refuse(ctx, 429, "{\"error\":\"too_many_connections\"}");
+            return;
+        }
+        // Gives the slot back if the upgrade fails after this point and no socket ever opens.
+        request.connection().closeHandler(closed -> lease.release());
+        ctx.put(Admission.CONTEXT_KEY, new Admission(token, lease));
+        ctx.next();
+    }
+
+    /** The same test websockets-next applies before it upgrades. */
+    private static boolean isWebSocketUpgrade(HttpServerRequest request) {
+        return request.headers().contains(HandshakeRequest.SEC_WEBSOCKET_KEY);
+    }
+
+    private static void refuse(RoutingContext ctx, int status, String body) {
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .end(body);
+    }
+}

@@ -1,0 +1,52 @@
+package io.switchboard.protocol;
+
+/**
+ * A decoded, validated client frame. The op set is closed; {@link Handler} has one method per op,
+ * so adding an op does not compile until every handler knows it.
+ */
+public sealed interface ClientFrame {
+
+    /** Client correlation string, or null when the client sent none. */
+    String ref();
+
+    <S> void dispatch(Handler<S> handler, S session);
+
+    interface Handler<S> {
+        void join(S session, Join frame);
+
+        void leave(S session, Leave frame);
+
+        void publish(S session, Publish frame);
+
+        void refresh(S session, Refresh frame);
+    }
+
+    record Join(String ref, String room) implements ClientFrame {
+        @Override
+        public <S> void dispatch(Handler<S> handler, S session) {
+            handler.join(session, this);
+        }
+    }
+
+    record Leave(String ref, String room) implements ClientFrame {
+        @Override
+        public <S> void dispatch(Handler<S> handler, S session) {
+            handler.leave(session, this);
+        }
+    }
+
+    /** {@code data} is the raw JSON text of the payload, kept verbatim so it is never re-encoded. */
+    record Publish(String ref, String room, String data) implements ClientFrame {
+        @Override
+        public <S> void dispatch(Handler<S> handler, S session) {
+            handler.publish(session, this);
+        }
+    }
+
+    record Refresh(String ref, String token) implements ClientFrame {
+        @Override
+        public <S> void dispatch(Handler<S> handler, S session) {
+            handler.refresh(session, this);
+        }
+    }
+}
