@@ -9,10 +9,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.quarkus.arc.profile.IfBuildProfile;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.build.JwtClaimsBuilder;
 import io.switchboard.auth.AuthConfig;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -56,10 +58,9 @@ public class DevTokenRoute {
         JwtClaimsBuilder claims = Jwt.subject(sub).groups(roles).expiresIn(Duration.ofSeconds(ttl));
         auth.issuer().ifPresent(claims::issuer);
         auth.audience().ifPresent(aud -> claims.audience(Set.copyOf(aud)));
-        String token = claims.jws().algorithm(io.smallrye.jwt.algorithm.SignatureAlgorithm.HS256)
-                .signWithSecret(auth.hs256Secret().get());
+        String token = claims.jws().algorithm(SignatureAlgorithm.HS256).signWithSecret(auth.hs256Secret().get());
         ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                .end("{\"token\":\"" + token + "\",\"sub\":\"" + sub.replace("\"", "") + "\",\"ttl\":" + ttl + "}");
+                .end(new JsonObject().put("token", token).put("sub", sub).put("ttl", ttl).encode());
     }
 }
