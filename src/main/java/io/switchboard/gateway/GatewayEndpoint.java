@@ -1,13 +1,19 @@
 package io.switchboard.gateway;
 
+import org.jboss.logging.Logger;
+
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
+import io.switchboard.protocol.CloseCodes;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -17,6 +23,8 @@ import io.vertx.core.buffer.Buffer;
 @WebSocket(path = UpgradeGate.PATH, endpointId = GatewayEndpoint.ID)
 public class GatewayEndpoint {
     static final String ID = "switchboard";
+    private static final Logger LOG = Logger.getLogger(GatewayEndpoint.class);
+    private static final String VERTX_OVERSIZE_MESSAGE = "to overflow max message size";
     private static final UserData.TypedKey<ClientSession> SESSION = new UserData.TypedKey<>("switchboard.session");
 
     private final Dispatcher dispatcher;
@@ -43,6 +51,41 @@ public class GatewayEndpoint {
     @NonBlocking
     void onBinary(Buffer ignored, WebSocketConnection connection) {
         dispatcher.binaryFrame(connection.userData().get(SESSION));
+    }
+
+    /**
+     * Vert.x drops a text message over {@code max-message-size} and reports it as this exception,
+     * leaving the socket open; websockets-next would then close with 1011. The protocol says 1009.
+     */
+    @OnError
+    @NonBlocking
+    void onIllegalState(IllegalStateException failure, WebSocketConnection connection) {
+        if (failure.getMessage() != null && failure.getMessage().contains(VERTX_OVERSIZE_MESSAGE)) {
+            closeQuietly(connection, CloseCodes.TOO_BIG, "frame larger than the maximum");
+        } else {
+            onFailure(failure, connection);
+        }
+    }
+
+    /** A frame over the transport bound: Vert.x has already dropped the TCP connection. */
+    @OnError
+    @NonBlocking
+    void onCorruptFrame(CorruptedWebSocketFrameException failure, WebSocketConnection connection) {
+        LOG.debugf("connection %s cut off: %s", connection.id(), failure.getMessage());
+    }
+
+    @OnError
+    @NonBlocking
+    void onFailure(Throwable failure, WebSocketConnection connection) {
+        LOG.errorf(failure, "internal error on connection %s", connection.id());
+        closeQuietly(connection, CloseCodes.INTERNAL, "internal error");
+    }
+
+    private static void closeQuietly(WebSocketConnection connection, int code, String reason) {
+        if (!connection.isClosed()) {
+            connection.close(new CloseReason(code, reason)).subscribe().with(closed -> {
+            }, failure -> LOG.debugf("close of %s failed: %s", connection.id(), failure));
+        }
     }
 
     @OnClose

@@ -38,6 +38,7 @@ public final class TestKeys {
     /** Trusted by nobody: signs the "bad signature" cases. */
     public static final KeyPair ROGUE_RSA = generate("RSA", null);
 
+    private static final java.util.concurrent.atomic.AtomicInteger USERS = new java.util.concurrent.atomic.AtomicInteger();
     private static Path dir;
 
     private TestKeys() {
@@ -80,6 +81,11 @@ public final class TestKeys {
         claims.setClaim("iat", now);
         claims.setGeneratedJwtId();
         return claims;
+    }
+
+    /** A user name no other test uses, so per-user connection caps never couple tests. */
+    public static String uniqueUser(String prefix) {
+        return prefix + "-" + USERS.incrementAndGet();
     }
 
     /** A valid RS256 token for {@code sub} with the given roles, living {@code ttlSeconds}. */

@@ -41,7 +41,10 @@ public final class WsClient implements AutoCloseable {
 
     private WsClient(WebSocket socket) {
         this.socket = socket;
-        this.handshakeHeaders = MultiMap.caseInsensitiveMultiMap().addAll(socket.headers());
+        this.handshakeHeaders = MultiMap.caseInsensitiveMultiMap();
+        if (socket.headers() != null) {
+            handshakeHeaders.addAll(socket.headers());
+        }
         socket.textMessageHandler(text -> {
             synchronized (pending) {
                 pending.add(new JsonObject(text));
