@@ -41,17 +41,19 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     private final Bus bus;
     private final NodeIdentity node;
     private final Vertx vertx;
+    private final WallClock clock;
     private final long skewMillis;
     private final long noticeMillis;
 
     public Dispatcher(TokenVerifier verifier, RoomRules rules, LocalRooms rooms, Bus bus, NodeIdentity node,
-            Vertx vertx, AuthConfig auth) {
+            Vertx vertx, WallClock clock, AuthConfig auth) {
         this.verifier = verifier;
         this.rules = rules;
         this.rooms = rooms;
         this.bus = bus;
         this.node = node;
         this.vertx = vertx;
+        this.clock = clock;
         this.skewMillis = auth.clockSkew().toMillis();
         this.noticeMillis = auth.expiringNotice().toMillis();
     }
@@ -139,7 +141,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             return;
         }
         RoomMessage message = new RoomMessage(node.nextMessageId(), frame.room(), token.sub(),
-                System.currentTimeMillis(), frame.data());
+                clock.millis(), frame.data());
         bus.publish(message).subscribe().with(
                 accepted -> session.send(ServerFrames.published(frame.ref(), message.id())),
                 failure -> session.send(failure instanceof BusUnavailableException
@@ -199,7 +201,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
      * @return true when the session has expired and is being closed
      */
     private boolean expire(ClientSession session, String ref) {
-        if (System.currentTimeMillis() <= session.token.expMillis() + skewMillis) {
+        if (clock.millis() <= session.token.expMillis() + skewMillis) {
             return false;
         }
         session.sendAndClose(ServerFrames.error(ref, ErrorCode.TOKEN_EXPIRED, EXPIRED_REASON),
@@ -210,7 +212,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     /** Arms the {@code expiring} notice and the close at {@code exp} + skew for the current token. */
     private void armExpiry(ClientSession session) {
         cancelTimers(session);
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         long exp = session.token.expMillis();
         long expSeconds = session.token.expSeconds();
         session.expiringTimer = vertx.setTimer(Math.max(1, exp - noticeMillis - now), id -> {

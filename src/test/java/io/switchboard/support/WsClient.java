@@ -67,9 +67,17 @@ public final class WsClient implements AutoCloseable {
                         + (ws.getRawQuery() == null ? "" : "?" + ws.getRawQuery()));
         customizer.accept(options);
         try {
-            // Handlers are set on the event loop as the socket opens, so not even the first frame is missed.
-            WsClient client = CLIENT.connect(options).map(WsClient::new).toCompletionStage().toCompletableFuture()
-                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            // Connecting from a Vert.x context makes the socket live on that context's event loop, so the
+            // handlers are set in the same run as the socket opens and not even the first frame is missed.
+            CompletableFuture<WsClient> opened = new CompletableFuture<>();
+            VERTX.getOrCreateContext().runOnContext(v -> CLIENT.connect(options).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    opened.complete(new WsClient(ar.result()));
+                } else {
+                    opened.completeExceptionally(ar.cause());
+                }
+            }));
+            WsClient client = opened.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             return new Upgrade(client, 101, client.handshakeHeaders, null);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UpgradeRejectedException rejected) {
