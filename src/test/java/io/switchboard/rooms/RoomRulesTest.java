@@ -1,0 +1,65 @@
+package io.switchboard.rooms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+class RoomRulesTest {
+
+    record Rule(String pattern, List<String> join, List<String> publish, boolean publishRequiresMembership)
+            implements RoomsConfig.Rule {
+    }
+
+    private final RoomRules rules = new RoomRules(List.of(
+            new Rule("user:{sub}", List.of("*"), List.of("*"), true),
+            new Rule("chat:*", List.of("user"), List.of("user"), true),
+            new Rule("news.*", List.of("user"), List.of("editor"), false),
+            new Rule("dm:{sub}:*", List.of("user"), List.of("user"), true),
+            new Rule("lit.(a)+", List.of("user"), List.of(), true)));
+
+    @Test
+    void firstMatchingRuleDecides() {
+        RoomAccess chat = rules.access("alice", Set.of("user"), "chat:lobby");
+        assertTrue(chat.join() && chat.publish() && chat.publishRequiresMembership());
+        RoomAccess news = rules.access("alice", Set.of("user"), "news.today");
+        assertTrue(news.join());
+        assertFalse(news.publish());
+        assertFalse(news.publishRequiresMembership());
+        assertTrue(rules.access("ed", Set.of("editor"), "news.today").publish());
+    }
+
+    @Test
+    void denyByDefault() {
+        assertEquals(RoomAccess.NONE, rules.access("alice", Set.of("user", "admin"), "secret"));
+        assertFalse(rules.access("alice", Set.of(), "chat:lobby").join());
+    }
+
+    @Test
+    void subPlaceholderBindsToTheTokenOwner() {
+        assertTrue(rules.access("alice", Set.of(), "user:alice").join());
+        RoomAccess other = rules.access("bob", Set.of("user"), "user:alice");
+        assertTrue(other.matched());
+        assertFalse(other.join() || other.publish());
+        assertTrue(rules.access("alice", Set.of("user"), "dm:alice:bob").join());
+        assertFalse(rules.access("bob", Set.of("user"), "dm:alice:bob").join());
+    }
+
+    @Test
+    void starMatchesRoomCharactersIncludingNone() {
+        assertTrue(rules.access("a", Set.of("user"), "chat:").join());
+        assertTrue(rules.access("a", Set.of("user"), "chat:a.b-c@d_e:f").join());
+        assertFalse(rules.access("a", Set.of("user"), "chatx").matched());
+    }
+
+    @Test
+    void patternPunctuationIsLiteral() {
+        assertTrue(rules.access("a", Set.of("user"), "lit.(a)+").matched());
+        assertFalse(rules.access("a", Set.of("user"), "litX(a)+").matched());
+        assertFalse(rules.access("a", Set.of("user"), "lit.aa").matched());
+    }
+}
