@@ -1,12 +1,14 @@
 package io.switchboard.auth;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.security.Key;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +30,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 import io.quarkus.runtime.Startup;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 
 /**
  * Verifies JWTs (PROTOCOL section 2) and says precisely why one is refused.
@@ -59,13 +63,14 @@ public class TokenVerifier {
     void init() {
         String jwks = config.jwksLocation().orElse(null);
         if (jwks != null && VerificationKeys.isRemote(jwks)) {
-            HttpClient http = HttpClient.newHttpClient();
-            install(VerificationKeys.load(config, VerificationKeys.fetch(http, jwks)));
+            HttpClient http = vertx.createHttpClient();
+            // At startup the node may wait for its keys; it is not serving anything yet.
+            install(VerificationKeys.load(config, await(VerificationKeys.fetch(http, jwks))));
             long period = Math.max(1000, config.jwksRefresh().toMillis());
-            vertx.setPeriodic(period, id -> vertx.executeBlocking(() -> {
-                install(VerificationKeys.load(config, VerificationKeys.fetch(http, jwks)));
-                return null;
-            }, false).onFailure(e -> LOG.warnf("JWKS refresh failed, keeping the previous keys: %s", e.getMessage())));
+            vertx.setPeriodic(period, id -> VerificationKeys.fetch(http, jwks)
+                    .map(document -> VerificationKeys.load(config, document))
+                    .onSuccess(this::install)
+                    .onFailure(e -> LOG.warnf("JWKS refresh failed, keeping the previous keys: %s", e.getMessage())));
         } else {
             install(VerificationKeys.load(config,
                     jwks == null ? null : VerificationKeys.readLocal(jwks, "switchboard.auth.jwks-location")));
@@ -73,6 +78,17 @@ public class TokenVerifier {
         if (config.issuer().isEmpty() || config.audience().isEmpty()) {
             LOG.warn("switchboard.auth.issuer or switchboard.auth.audience is not set: tokens from any issuer "
                     + "or for any audience signed with the configured keys are accepted");
+        }
+    }
+
+    private static String await(Future<String> document) {
+        try {
+            return document.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while fetching the JWKS");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("switchboard.auth.jwks-location: cannot fetch: " + e.getMessage());
         }
     }
 

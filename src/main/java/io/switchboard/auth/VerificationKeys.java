@@ -2,10 +2,6 @@ package io.switchboard.auth;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +11,6 @@ import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -25,6 +20,12 @@ import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jwk.PublicJsonWebKey;
 import org.jose4j.keys.HmacKey;
 import org.jose4j.lang.JoseException;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 
 /**
  * The keys tokens may be signed with, grouped by algorithm. Immutable: a JWKS refresh builds a new
@@ -177,22 +178,13 @@ final class VerificationKeys {
         return location.startsWith("https://") || location.startsWith("http://");
     }
 
-    /** Blocking: call at startup or from a worker thread, never from the event loop. */
-    static String fetch(HttpClient client, String url) {
-        try {
-            HttpResponse<String> response = client.send(
-                    HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("switchboard.auth.jwks-location: " + url + " answered " + response.statusCode());
-            }
-            return response.body();
-        } catch (IOException e) {
-            throw new IllegalStateException("switchboard.auth.jwks-location: cannot fetch " + url + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("switchboard.auth.jwks-location: interrupted while fetching " + url);
-        }
+    /** Fetches a JWKS document; the caller decides whether to wait (startup) or not (refresh). */
+    static Future<String> fetch(HttpClient client, String url) {
+        return client.request(new RequestOptions().setAbsoluteURI(url).setMethod(HttpMethod.GET).setTimeout(10_000))
+                .compose(request -> request.send())
+                .compose(response -> response.statusCode() == 200
+                        ? response.body().map(Buffer::toString)
+                        : Future.failedFuture("switchboard.auth.jwks-location: " + url + " answered " + response.statusCode()));
     }
 
     private static String orDefault(String value, String fallback) {
