@@ -4,19 +4,27 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The only part of the gateway that knows other nodes exist. An engine delivers each message to
- * this node's members once (through {@link LocalDelivery}) and to every other node serving the room.
+ * this node's members once (through {@link LocalNode}) and to every other node serving the room.
  */
 public interface Bus {
 
     /**
-     * Accepts a message for every node. The Uni completes once the message is accepted (PROTOCOL
-     * section 7) and fails with {@link BusUnavailableException} when it cannot be.
+     * Delivers to this node's members now and accepts the message for every other node. The Uni
+     * completes once the message is accepted (PROTOCOL section 7) and fails with
+     * {@link BusUnavailableException} when it cannot be.
      */
     Uni<Void> publish(RoomMessage message);
 
-    /** The first local member joined: from now on this node needs the room's traffic. */
-    void roomActivated(String room);
+    /**
+     * This node's membership of a room changed (first member joined, or last one left). Completes
+     * once the node receives the room's traffic if it now has members, so a join acknowledged to a
+     * client is not followed by messages it silently misses.
+     */
+    Uni<Void> roomChanged(String room);
 
-    /** The last local member left: this node no longer needs the room's traffic. */
-    void roomDeactivated(String room);
+    /** Carries out the command on this node and sends it to every other node. */
+    Uni<Void> broadcast(ControlCommand command);
+
+    /** How the link to the other nodes is doing, for health details and metrics. */
+    BusStatus status();
 }

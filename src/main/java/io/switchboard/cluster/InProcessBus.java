@@ -1,33 +1,36 @@
 package io.switchboard.cluster;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
-import io.quarkus.arc.DefaultBean;
 import io.smallrye.mutiny.Uni;
 
 /** The single-node engine: there are no other nodes, so accepting a message is delivering it here. */
-@DefaultBean
-@ApplicationScoped
-public class InProcessBus implements Bus {
-    private final LocalDelivery local;
+public final class InProcessBus implements Bus {
+    private static final BusStatus STATUS = new BusStatus("in-process", true, 0, -1);
 
-    public InProcessBus(LocalDelivery local) {
+    private final LocalNode local;
+
+    public InProcessBus(LocalNode local) {
         this.local = local;
     }
 
     @Override
     public Uni<Void> publish(RoomMessage message) {
-        local.deliver(message);
+        local.deliver(message.room(), message.frame());
         return Uni.createFrom().voidItem();
     }
 
     @Override
-    public void roomActivated(String room) {
-        // nothing to subscribe to: every message is already local
+    public Uni<Void> roomChanged(String room) {
+        return Uni.createFrom().voidItem();
     }
 
     @Override
-    public void roomDeactivated(String room) {
-        // nothing to unsubscribe from
+    public Uni<Void> broadcast(ControlCommand command) {
+        local.execute(command);
+        return Uni.createFrom().voidItem();
+    }
+
+    @Override
+    public BusStatus status() {
+        return STATUS;
     }
 }

@@ -40,18 +40,20 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     private final LocalRooms rooms;
     private final Bus bus;
     private final NodeIdentity node;
+    private final LocalUsers users;
     private final Vertx vertx;
     private final WallClock clock;
     private final long skewMillis;
     private final long noticeMillis;
 
     public Dispatcher(TokenVerifier verifier, RoomRules rules, LocalRooms rooms, Bus bus, NodeIdentity node,
-            Vertx vertx, WallClock clock, AuthConfig auth) {
+            LocalUsers users, Vertx vertx, WallClock clock, AuthConfig auth) {
         this.verifier = verifier;
         this.rules = rules;
         this.rooms = rooms;
         this.bus = bus;
         this.node = node;
+        this.users = users;
         this.vertx = vertx;
         this.clock = clock;
         this.skewMillis = auth.clockSkew().toMillis();
@@ -60,6 +62,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
 
     void opened(ClientSession session) {
         VerifiedToken token = session.token;
+        users.add(session);
         session.send(ServerFrames.welcome(session.connection.id(), token.sub(), token.roles(), token.expSeconds(),
                 node.name()));
         armExpiry(session);
@@ -92,6 +95,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             removeMember(room, session);
         }
         session.rooms.clear();
+        users.remove(session);
         session.lease.release();
     }
 
@@ -109,10 +113,10 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             return;
         }
         session.rooms.put(room, access);
-        if (rooms.join(room, session)) {
-            bus.roomActivated(room);
-        }
-        session.send(ServerFrames.ok(frame.ref()));
+        rooms.join(room, session);
+        // Answered once this node receives the room's traffic from the other nodes.
+        bus.roomChanged(room).subscribe().with(subscribed -> session.send(ServerFrames.ok(frame.ref())),
+                failure -> session.send(ServerFrames.ok(frame.ref())));
     }
 
     @Override
@@ -140,8 +144,8 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             session.send(ServerFrames.error(frame.ref(), ErrorCode.FORBIDDEN, denial(access, "publish")));
             return;
         }
-        RoomMessage message = new RoomMessage(node.nextMessageId(), frame.room(), token.sub(),
-                clock.millis(), frame.data());
+        RoomMessage message = RoomMessage.of(node.nextMessageId(), frame.room(), token.sub(), clock.millis(),
+                frame.data());
         bus.publish(message).subscribe().with(
                 accepted -> session.send(ServerFrames.published(frame.ref(), message.id())),
                 failure -> session.send(failure instanceof BusUnavailableException
@@ -190,7 +194,9 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
 
     private void removeMember(String room, ClientSession session) {
         if (rooms.leave(room, session)) {
-            bus.roomDeactivated(room);
+            bus.roomChanged(room).subscribe().with(unsubscribed -> {
+            }, failure -> {
+            });
         }
     }
 

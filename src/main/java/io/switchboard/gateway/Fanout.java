@@ -2,24 +2,36 @@ package io.switchboard.gateway;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.switchboard.cluster.LocalDelivery;
-import io.switchboard.cluster.RoomMessage;
-import io.switchboard.protocol.ServerFrames;
+import io.switchboard.cluster.ControlCommand;
+import io.switchboard.cluster.LocalNode;
+import io.switchboard.protocol.CloseCodes;
 import io.switchboard.rooms.LocalRooms;
 
-/** Delivers a message to this node's members: encoded once, the same frame handed to each of them. */
+/** This node as the bus sees it: encoded frames go to the room's members, commands to the users. */
 @ApplicationScoped
-public class Fanout implements LocalDelivery {
+public class Fanout implements LocalNode {
     private final LocalRooms rooms;
+    private final LocalUsers users;
 
-    public Fanout(LocalRooms rooms) {
+    public Fanout(LocalRooms rooms, LocalUsers users) {
         this.rooms = rooms;
+        this.users = users;
     }
 
     @Override
-    public void deliver(RoomMessage m) {
-        if (rooms.isActive(m.room())) {
-            rooms.deliver(m.room(), ServerFrames.message(m.room(), m.id(), m.from(), m.ts(), m.data()));
+    public void deliver(String room, String frame) {
+        rooms.deliver(room, frame);
+    }
+
+    @Override
+    public boolean hasMembers(String room) {
+        return rooms.isActive(room);
+    }
+
+    @Override
+    public void execute(ControlCommand command) {
+        if (ControlCommand.DISCONNECT.equals(command.type())) {
+            users.closeAll(command.sub(), CloseCodes.REVOKED, "disconnected by an operator");
         }
     }
 }

@@ -1,0 +1,122 @@
+package io.switchboard.api;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.switchboard.auth.RejectReason;
+import io.switchboard.auth.TokenRejectedException;
+import io.switchboard.auth.TokenVerifier;
+import io.switchboard.auth.VerifiedToken;
+import io.switchboard.cluster.Bus;
+import io.switchboard.cluster.BusUnavailableException;
+import io.switchboard.cluster.ControlCommand;
+import io.switchboard.cluster.NodeIdentity;
+import io.switchboard.cluster.RoomMessage;
+import io.switchboard.protocol.JsonText;
+import io.switchboard.protocol.RoomNames;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The server API of PROTOCOL section 6, for backend services. It goes through the same bus as
+ * client publishes, so there is one way to publish and both reach every node.
+ */
+@ApplicationScoped
+public class ServerApi {
+    static final String SERVER_SENDER = "server";
+
+    private final TokenVerifier verifier;
+    private final Bus bus;
+    private final NodeIdentity node;
+    private final String serviceRole;
+    private final int maxBodyBytes;
+
+    public ServerApi(TokenVerifier verifier, Bus bus, NodeIdentity node, ApiConfig config,
+            @ConfigProperty(name = "switchboard.limits.max-frame-bytes", defaultValue = "65536") int maxBodyBytes) {
+        this.verifier = verifier;
+        this.bus = bus;
+        this.node = node;
+        this.serviceRole = config.serviceRole();
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    void install(@Observes Router router) {
+        router.post("/api/v1/*").handler(this::authenticate);
+        router.post("/api/v1/rooms/:room/messages")
+                .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+                .handler(this::publish)
+                .failureHandler(this::failure);
+        router.post("/api/v1/users/:sub/disconnect").handler(this::disconnect);
+    }
+
+    private void authenticate(RoutingContext ctx) {
+        String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        VerifiedToken token;
+        try {
+            if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw new TokenRejectedException(RejectReason.MISSING);
+            }
+            token = verifier.verify(authorization.substring(7).trim());
+        } catch (TokenRejectedException e) {
+            ctx.response().putHeader("WWW-Authenticate",
+                    "Bearer error=\"invalid_token\", error_description=\"" + e.reason().wire() + "\"");
+            answer(ctx, 401, new JsonObject().put("error", "unauthorized").put("reason", e.reason().wire()));
+            return;
+        }
+        if (!token.roles().contains(serviceRole)) {
+            answer(ctx, 403, new JsonObject().put("error", "forbidden").put("reason", "the " + serviceRole + " role is required"));
+            return;
+        }
+        ctx.next();
+    }
+
+    private void publish(RoutingContext ctx) {
+        String room = ctx.pathParam("room");
+        if (!RoomNames.isValid(room)) {
+            badRequest(ctx, "invalid room name");
+            return;
+        }
+        String data = ctx.body().asString();
+        if (data == null || !JsonText.isSingleValue(data)) {
+            badRequest(ctx, "the body must be one JSON value");
+            return;
+        }
+        RoomMessage message = RoomMessage.of(node.nextMessageId(), room, SERVER_SENDER, System.currentTimeMillis(), data.strip());
+        bus.publish(message).subscribe().with(
+                accepted -> answer(ctx, 202, new JsonObject().put("id", message.id())),
+                failure -> answer(ctx, failure instanceof BusUnavailableException ? 503 : 500,
+                        new JsonObject().put("error", failure instanceof BusUnavailableException ? "unavailable" : "internal")));
+    }
+
+    private void disconnect(RoutingContext ctx) {
+        String sub = ctx.pathParam("sub");
+        bus.broadcast(ControlCommand.disconnect(sub)).subscribe().with(
+                accepted -> answer(ctx, 202, new JsonObject().put("sub", sub)),
+                failure -> answer(ctx, 503, new JsonObject().put("error", "unavailable")));
+    }
+
+    private void failure(RoutingContext ctx) {
+        if (ctx.statusCode() == 413) {
+            answer(ctx, 413, new JsonObject().put("error", "too_large").put("reason", "the body is over " + maxBodyBytes + " bytes"));
+        } else if (ctx.statusCode() == 400) {
+            badRequest(ctx, "unreadable body");
+        } else {
+            ctx.next();
+        }
+    }
+
+    private static void badRequest(RoutingContext ctx, String reason) {
+        answer(ctx, 400, new JsonObject().put("error", "bad_request").put("reason", reason));
+    }
+
+    private static void answer(RoutingContext ctx, int status, JsonObject body) {
+        if (!ctx.response().ended()) {
+            ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+        }
+    }
+}

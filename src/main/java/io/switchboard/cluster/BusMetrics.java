@@ -1,0 +1,62 @@
+package io.switchboard.cluster;
+
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/** The bridge's meters (names are documented in the README). */
+@ApplicationScoped
+public class BusMetrics {
+    private final MeterRegistry registry;
+    private final Counter refused;
+    private final Counter failures;
+    private final Counter resubscriptions;
+    private final Counter canaryMissed;
+    private final Timer canaryRoundTrip;
+
+    public BusMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.refused = Counter.builder("switchboard.bus.publish.refused")
+                .description("Publishes refused because the hold-back buffer was full").register(registry);
+        this.failures = Counter.builder("switchboard.bus.publish.failures")
+                .description("Publishes Redis refused on a live connection (they are sent again)").register(registry);
+        this.resubscriptions = Counter.builder("switchboard.bus.resubscriptions")
+                .description("Times the subscription connection was (re)built and every room re-subscribed").register(registry);
+        this.canaryMissed = Counter.builder("switchboard.bus.canary.missed")
+                .description("Subscriptions rebuilt because the canary stopped coming back").register(registry);
+        this.canaryRoundTrip = Timer.builder("switchboard.bus.canary.round.trip")
+                .description("Round trip of the canary through Redis").register(registry);
+    }
+
+    void register(Bus bus) {
+        Gauge.builder("switchboard.bus.connected", bus, b -> b.status().connected() ? 1 : 0)
+                .description("1 when publishing and subscribing through Redis both work").register(registry);
+        Gauge.builder("switchboard.bus.held.back", bus, b -> b.status().heldBack())
+                .description("Messages accepted and not yet acknowledged by Redis").register(registry);
+    }
+
+    void publishRefused() {
+        refused.increment();
+    }
+
+    void publishFailed() {
+        failures.increment();
+    }
+
+    void resubscribed() {
+        resubscriptions.increment();
+    }
+
+    void canaryMissed() {
+        canaryMissed.increment();
+    }
+
+    void canaryRoundTrip(long millis) {
+        canaryRoundTrip.record(millis, TimeUnit.MILLISECONDS);
+    }
+}

@@ -1,0 +1,500 @@
+package io.switchboard.cluster;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.redis.client.ProtocolVersion;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+
+/**
+ * The Redis engine: one channel per room, subscribed only while the room has members here.
+ * <p>
+ * Publishing goes over one dedicated connection, so one publisher's messages keep their order.
+ * Every accepted message stays in this node's hold-back buffer until Redis acknowledges it; when
+ * the connection drops, what was in flight goes back to the front of the buffer and is sent again
+ * after reconnecting (receivers drop the copies by origin sequence). Nothing accepted is dropped,
+ * and nothing is accepted beyond the buffer's bound.
+ * <p>
+ * Subscribing goes over a second connection, rebuilt with backoff when it ends, and also when a
+ * canary this node sends itself through Redis stops coming back (a subscription can die silently
+ * while the socket looks fine). Subscription state lives on one Vert.x context, so joins and leaves
+ * from any event loop are applied in one order against the rooms' current membership.
+ */
+public final class RedisBus implements Bus {
+    private static final Logger LOG = Logger.getLogger(RedisBus.class);
+    private static final int SUBSCRIBE_BATCH = 256;
+    private static final String CANARY = "canary";
+
+    private final ClusterConfig config;
+    private final LocalNode local;
+    private final String self;
+    private final Vertx vertx;
+    private final Context context;
+    private final RedisDialect dialect;
+    private final Redis pubClient;
+    private final Redis subClient;
+    private final String roomPrefix;
+    private final String controlChannel;
+    private final String canaryChannel;
+
+    // Publishing side, guarded by this.
+    private RedisConnection pub;
+    private boolean flushPending;
+    private final ArrayDeque<Pending> outbox = new ArrayDeque<>();
+    private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+    private long heldBytes;
+    private long sequence;
+
+    // Subscribing side, confined to the context.
+    private volatile RedisConnection sub;
+    private final Set<String> wanted = new HashSet<>();
+    private final Set<String> confirmed = new HashSet<>();
+    private final Map<String, List<UniEmitter<? super Void>>> waiters = new HashMap<>();
+    private final Map<String, Map<String, Long>> lastSeqByChannel = new HashMap<>();
+    private long canarySentAt;
+    private long canarySeq = -1;
+    private long lastCanarySeen;
+    private volatile long canaryRoundTrip = -1;
+
+    private long pubBackoff;
+    private long subBackoff;
+    private long canaryTimer = -1;
+    private volatile boolean stopped;
+    private final BusMetrics metrics;
+
+    private static final class Pending {
+        final String channel;
+        final Buffer payload;
+        RedisConnection sentOn;
+        boolean acked;
+
+        Pending(String channel, Buffer payload) {
+            this.channel = channel;
+            this.payload = payload;
+        }
+    }
+
+    public RedisBus(ClusterConfig config, LocalNode local, NodeIdentity node, Vertx vertx, BusMetrics metrics) {
+        this.config = config;
+        this.local = local;
+        this.self = node.instanceId();
+        this.vertx = vertx;
+        this.metrics = metrics;
+        this.context = vertx.getOrCreateContext();
+        this.dialect = config.redisMode() == ClusterConfig.RedisMode.CLUSTER ? RedisDialect.SHARDED : RedisDialect.CLASSIC;
+        List<String> urls = config.redisUrl().orElseThrow();
+        this.pubClient = Redis.createClient(vertx, options(urls, new NetClientOptions().setTcpKeepAlive(true)));
+        // A subscription carries a canary every canary-interval: silence longer than the timeout
+        // means a dead socket even when no FIN or RST ever arrives.
+        this.subClient = Redis.createClient(vertx, options(urls, new NetClientOptions().setTcpKeepAlive(true)
+                .setReadIdleTimeout((int) Math.max(1, config.canaryTimeout().toSeconds()))));
+        String prefix = config.channelPrefix();
+        this.roomPrefix = prefix + "room:";
+        this.controlChannel = prefix + "control";
+        this.canaryChannel = prefix + "canary:" + self;
+        this.pubBackoff = config.reconnectMin().toMillis();
+        this.subBackoff = pubBackoff;
+        metrics.register(this);
+    }
+
+    private RedisOptions options(List<String> urls, NetClientOptions net) {
+        RedisOptions options = new RedisOptions()
+                .setType(dialect == RedisDialect.SHARDED ? RedisClientType.CLUSTER : RedisClientType.STANDALONE)
+                .setPreferredProtocolVersion(ProtocolVersion.RESP3)
+                .setMaxWaitingHandlers(Math.max(2048, config.maxInFlight() * 2))
+                .setNetClientOptions(net);
+        urls.forEach(options::addConnectionString);
+        return options;
+    }
+
+    public void start() {
+        context.runOnContext(v -> {
+            lastCanarySeen = System.currentTimeMillis();
+            connectPublisher();
+            connectSubscriber();
+            canaryTimer = vertx.setPeriodic(config.canaryInterval().toMillis(), id -> canaryTick());
+        });
+    }
+
+    public void stop() {
+        stopped = true;
+        context.runOnContext(v -> {
+            if (canaryTimer >= 0) {
+                vertx.cancelTimer(canaryTimer);
+            }
+            RedisConnection p;
+            synchronized (this) {
+                p = pub;
+                pub = null;
+            }
+            if (p != null) {
+                p.close();
+            }
+            if (sub != null) {
+                sub.close();
+                sub = null;
+            }
+            pubClient.close();
+            subClient.close();
+        });
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    @Override
+    public Uni<Void> publish(RoomMessage message) {
+        if (enqueue(roomPrefix + message.room(), message.frame()) < 0) {
+            return Uni.createFrom().failure(new BusUnavailableException("the other nodes are unreachable and the hold-back buffer is full"));
+        }
+        local.deliver(message.room(), message.frame());
+        return Uni.createFrom().voidItem();
+    }
+
+    @Override
+    public Uni<Void> broadcast(ControlCommand command) {
+        if (enqueue(controlChannel, command.encode()) < 0) {
+            return Uni.createFrom().failure(new BusUnavailableException("the other nodes are unreachable and the hold-back buffer is full"));
+        }
+        local.execute(command);
+        return Uni.createFrom().voidItem();
+    }
+
+    /**
+     * Accepts a body for a channel: sent now when possible, otherwise held.
+     *
+     * @return the envelope's sequence number, or -1 when the hold-back buffer is full
+     */
+    private synchronized long enqueue(String channel, String body) {
+        if (outbox.size() + inFlight.size() >= config.holdBackMessages()) {
+            metrics.publishRefused();
+            return -1;
+        }
+        Buffer payload = new Envelope(self, sequence + 1, body).encode();
+        if (heldBytes + payload.length() > config.holdBackBytes()) {
+            metrics.publishRefused();
+            return -1;
+        }
+        sequence++;
+        heldBytes += payload.length();
+        Pending pending = new Pending(channel, payload);
+        if (canSendLocked() && outbox.isEmpty()) {
+            sendLocked(pending);
+        } else {
+            outbox.add(pending);
+        }
+        return sequence;
+    }
+
+    private boolean canSendLocked() {
+        return pub != null && !flushPending && inFlight.size() < config.maxInFlight();
+    }
+
+    private void sendLocked(Pending pending) {
+        RedisConnection connection = pub;
+        pending.sentOn = connection;
+        inFlight.add(pending);
+        connection.send(Request.cmd(dialect.publish).arg(pending.channel).arg(pending.payload))
+                .onComplete(ar -> acknowledged(pending, connection, ar));
+    }
+
+    private void acknowledged(Pending pending, RedisConnection connection, AsyncResult<Response> ar) {
+        RedisConnection broken = null;
+        synchronized (this) {
+            if (pending.sentOn != connection) {
+                return; // already put back into the outbox when its connection was lost
+            }
+            if (ar.succeeded()) {
+                pending.acked = true;
+                while (!inFlight.isEmpty() && inFlight.peek().acked) {
+                    heldBytes -= inFlight.poll().payload.length();
+                }
+                drainLocked();
+            } else if (pub == connection) {
+                // Redis refused a command on a live connection: start over on a fresh one, resending.
+                LOG.warnf("Redis refused a publish (%s); reconnecting the publisher", ar.cause().getMessage());
+                metrics.publishFailed();
+                broken = connection;
+            }
+        }
+        if (broken != null) {
+            broken.close();
+        }
+    }
+
+    private void drainLocked() {
+        while (!outbox.isEmpty() && canSendLocked()) {
+            sendLocked(outbox.poll());
+        }
+    }
+
+    private void connectPublisher() {
+        if (stopped) {
+            return;
+        }
+        pubClient.connect().onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.debugf("Redis publisher connect failed: %s", ar.cause().getMessage());
+                pubBackoff = retry(this::connectPublisher, pubBackoff);
+                return;
+            }
+            RedisConnection connection = ar.result();
+            connection.exceptionHandler(e -> publisherLost(connection));
+            connection.endHandler(v -> publisherLost(connection));
+            boolean held;
+            synchronized (this) {
+                pub = connection;
+                held = !outbox.isEmpty();
+                flushPending = held;
+            }
+            pubBackoff = config.reconnectMin().toMillis();
+            LOG.infof("Redis publisher connected%s", held ? "; sending held messages after the flush delay" : "");
+            if (held) {
+                // Give the other nodes time to re-subscribe, so the held messages reach them.
+                vertx.setTimer(config.flushDelay().toMillis(), id -> {
+                    synchronized (this) {
+                        flushPending = false;
+                        drainLocked();
+                    }
+                });
+            }
+        });
+    }
+
+    private void publisherLost(RedisConnection connection) {
+        synchronized (this) {
+            if (pub != connection) {
+                return;
+            }
+            pub = null;
+            flushPending = false;
+            // Unacknowledged messages go back in front of the outbox, in their order.
+            for (Iterator<Pending> it = inFlight.descendingIterator(); it.hasNext();) {
+                Pending pending = it.next();
+                if (!pending.acked) {
+                    pending.sentOn = null;
+                    outbox.addFirst(pending);
+                } else {
+                    heldBytes -= pending.payload.length();
+                }
+            }
+            inFlight.clear();
+        }
+        LOG.warn("Redis publisher connection lost; holding publishes until it is back");
+        connection.close();
+        context.runOnContext(v -> pubBackoff = retry(this::connectPublisher, pubBackoff));
+    }
+
+    // ---------------------------------------------------------------- subscribing
+
+    @Override
+    public Uni<Void> roomChanged(String room) {
+        String channel = roomPrefix + room;
+        return Uni.createFrom().emitter(emitter -> context.runOnContext(v -> {
+            if (local.hasMembers(room)) {
+                if (wanted.add(channel) && sub != null) {
+                    subscribe(List.of(channel));
+                }
+                if (sub == null || confirmed.contains(channel)) {
+                    emitter.complete(null);
+                } else {
+                    waiters.computeIfAbsent(channel, c -> new ArrayList<>()).add(emitter);
+                    vertx.setTimer(config.subscribeTimeout().toMillis(), id -> releaseWaiters(channel));
+                }
+            } else {
+                if (wanted.remove(channel)) {
+                    confirmed.remove(channel);
+                    lastSeqByChannel.remove(channel);
+                    if (sub != null) {
+                        sub.send(Request.cmd(dialect.unsubscribe).arg(channel));
+                    }
+                }
+                emitter.complete(null);
+            }
+        }));
+    }
+
+    private void releaseWaiters(String channel) {
+        List<UniEmitter<? super Void>> waiting = waiters.remove(channel);
+        if (waiting != null) {
+            waiting.forEach(e -> e.complete(null));
+        }
+    }
+
+    private void connectSubscriber() {
+        if (stopped) {
+            return;
+        }
+        subClient.connect().onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.debugf("Redis subscriber connect failed: %s", ar.cause().getMessage());
+                subBackoff = retry(this::connectSubscriber, subBackoff);
+                return;
+            }
+            RedisConnection connection = ar.result();
+            connection.handler(this::onPush);
+            connection.exceptionHandler(e -> subscriberLost(connection, "error: " + e.getMessage()));
+            connection.endHandler(v -> subscriberLost(connection, "connection ended"));
+            sub = connection;
+            subBackoff = config.reconnectMin().toMillis();
+            lastCanarySeen = System.currentTimeMillis();
+            List<String> channels = new ArrayList<>(wanted.size() + 2);
+            channels.add(controlChannel);
+            channels.add(canaryChannel);
+            channels.addAll(wanted);
+            subscribe(channels);
+            metrics.resubscribed();
+            LOG.infof("Redis subscriber connected; subscribed to %d rooms", wanted.size());
+        });
+    }
+
+    private void subscribe(List<String> channels) {
+        if (dialect.batchSubscribe) {
+            for (int from = 0; from < channels.size(); from += SUBSCRIBE_BATCH) {
+                Request request = Request.cmd(dialect.subscribe);
+                channels.subList(from, Math.min(channels.size(), from + SUBSCRIBE_BATCH)).forEach(request::arg);
+                sub.send(request);
+            }
+        } else {
+            channels.forEach(channel -> sub.send(Request.cmd(dialect.subscribe).arg(channel)));
+        }
+    }
+
+    private void subscriberLost(RedisConnection connection, String why) {
+        if (sub != connection) {
+            return;
+        }
+        sub = null;
+        confirmed.clear();
+        lastSeqByChannel.clear();
+        new ArrayList<>(waiters.keySet()).forEach(this::releaseWaiters);
+        LOG.warnf("Redis subscription lost (%s); re-subscribing", why);
+        connection.close();
+        subBackoff = retry(this::connectSubscriber, subBackoff);
+    }
+
+    private void onPush(Response push) {
+        if (push.type() == ResponseType.ERROR) {
+            // e.g. MOVED for a sharded subscribe after a slot migration: rebuild the subscription.
+            LOG.warnf("Redis subscription error: %s", push);
+            if (sub != null) {
+                subscriberLost(sub, push.toString());
+            }
+            return;
+        }
+        if (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI) {
+            return;
+        }
+        String kind = push.get(0).toString();
+        if (dialect.messageKind.equals(kind)) {
+            onMessage(push.get(1).toString(), push.get(2).toBuffer());
+        } else if (dialect.subscribedKind.equals(kind)) {
+            String channel = push.get(1).toString();
+            confirmed.add(channel);
+            releaseWaiters(channel);
+        } else if (dialect.unsubscribedKind.equals(kind) && push.get(1) != null) {
+            String channel = push.get(1).toString();
+            if (wanted.contains(channel) && confirmed.contains(channel) && sub != null) {
+                // Redis dropped a subscription we still want (a slot moved away): take it again.
+                confirmed.remove(channel);
+                subscribe(List.of(channel));
+            }
+        }
+    }
+
+    private void onMessage(String channel, Buffer payload) {
+        Envelope envelope = Envelope.decode(payload);
+        if (envelope == null) {
+            LOG.debugf("ignored a message of an unknown format on %s", channel);
+            return;
+        }
+        if (self.equals(envelope.origin())) {
+            if (channel.equals(canaryChannel) && envelope.seq() == canarySeq) {
+                long now = System.currentTimeMillis();
+                lastCanarySeen = now;
+                canaryRoundTrip = now - canarySentAt;
+                metrics.canaryRoundTrip(canaryRoundTrip);
+            }
+            return;
+        }
+        Map<String, Long> lastSeq = lastSeqByChannel.computeIfAbsent(channel, c -> new HashMap<>());
+        Long previous = lastSeq.get(envelope.origin());
+        if (previous != null && envelope.seq() <= previous) {
+            return; // a copy resent after the origin's publisher reconnected
+        }
+        lastSeq.put(envelope.origin(), envelope.seq());
+        if (channel.equals(controlChannel)) {
+            ControlCommand command = ControlCommand.decode(envelope.body());
+            if (command != null) {
+                local.execute(command);
+            }
+        } else if (channel.startsWith(roomPrefix)) {
+            local.deliver(channel.substring(roomPrefix.length()), envelope.body());
+        }
+    }
+
+    // ---------------------------------------------------------------- canary
+
+    private void canaryTick() {
+        long now = System.currentTimeMillis();
+        boolean publisherUp;
+        synchronized (this) {
+            publisherUp = pub != null && !flushPending;
+        }
+        if (sub != null && publisherUp && canarySeq >= 0 && now - lastCanarySeen > config.canaryTimeout().toMillis()) {
+            metrics.canaryMissed();
+            subscriberLost(sub, "no canary for " + (now - lastCanarySeen) + " ms");
+            return;
+        }
+        if (sub != null && publisherUp) {
+            long seq = enqueue(canaryChannel, CANARY);
+            if (seq >= 0) {
+                canarySeq = seq;
+                canarySentAt = now;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- shared
+
+    /** Schedules a reconnect with jitter; returns the next, doubled delay. */
+    private long retry(Runnable reconnect, long delay) {
+        if (!stopped) {
+            long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+            vertx.setTimer(Math.max(1, jittered), id -> context.runOnContext(v -> reconnect.run()));
+        }
+        return Math.min(delay * 2, config.reconnectMax().toMillis());
+    }
+
+    @Override
+    public BusStatus status() {
+        int held;
+        boolean publisherUp;
+        synchronized (this) {
+            held = outbox.size() + inFlight.size();
+            publisherUp = pub != null;
+        }
+        return new BusStatus(dialect.engine, publisherUp && sub != null, held, canaryRoundTrip);
+    }
+}
