@@ -169,6 +169,35 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /** Waits until {@code count} frames match, then removes and returns them in arrival order. */
+    public List<JsonObject> awaitAll(Predicate<JsonObject> match, int count, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        synchronized (pending) {
+            while (true) {
+                List<JsonObject> matching = new ArrayList<>();
+                for (JsonObject frame : pending) {
+                    if (match.test(frame)) {
+                        matching.add(frame);
+                    }
+                }
+                if (matching.size() >= count) {
+                    pending.removeAll(matching);
+                    return matching;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("only " + matching.size() + " of " + count + " matching frames within " + within);
+                }
+                try {
+                    pending.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+
     public JsonObject awaitOp(String op) {
         return await(f -> op.equals(f.getString("op")));
     }

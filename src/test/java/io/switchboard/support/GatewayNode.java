@@ -1,0 +1,156 @@
+package io.switchboard.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+
+/**
+ * A gateway node as a separate process: the packaged runner jar, started with its own port and
+ * configuration, as it runs in production. Multi-node tests start several and a Redis.
+ */
+public final class GatewayNode implements AutoCloseable {
+    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final String name;
+    private final int port;
+    private final Map<String, String> config;
+    private final Path log;
+    private Process process;
+
+    private GatewayNode(String name, Map<String, String> config) {
+        this.name = name;
+        this.port = RedisServer.freePort();
+        this.config = config;
+        try {
+            this.log = Files.createTempFile("gateway-" + name + "-", ".log");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Configuration every test node shares: the test keys, issuer, audience and room rules. */
+    public static Map<String, String> baseConfig() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("switchboard.auth.jwks-location", TestKeys.files().resolve("jwks.json").toString());
+        config.put("switchboard.auth.issuer", TestKeys.ISSUER);
+        config.put("switchboard.auth.audience", TestKeys.AUDIENCE);
+        config.put("switchboard.rooms.rules[0].pattern", "chat:*");
+        config.put("switchboard.rooms.rules[0].join", "user");
+        config.put("switchboard.rooms.rules[0].publish", "user");
+        config.put("switchboard.limits.connections-per-user", "50");
+        return config;
+    }
+
+    public static GatewayNode start(String name, Map<String, String> extra) {
+        Map<String, String> config = baseConfig();
+        config.put("switchboard.node.name", name);
+        config.putAll(extra);
+        GatewayNode node = new GatewayNode(name, config);
+        node.startProcess();
+        return node;
+    }
+
+    public void startProcess() {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
+        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-jar");
+        command.add(JAR.toAbsolutePath().toString());
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Awaitility.await("node " + name + " ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("node " + name + " exited:\n" + logTail());
+                    }
+                    return status("/q/health/ready") == 200;
+                });
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public URI ws() {
+        return URI.create("ws://127.0.0.1:" + port + "/ws");
+    }
+
+    public URI http(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    public int status(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(http(path)).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** POSTs a JSON body with a bearer token; returns status and body. */
+    public HttpResponse<String> post(String path, String token, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(http(path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+}
