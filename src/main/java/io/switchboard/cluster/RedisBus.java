@@ -88,6 +88,7 @@ public final class RedisBus implements Bus {
         final String channel;
         final Buffer payload;
         RedisConnection sentOn;
+        long sentAt;
         boolean acked;
 
         Pending(String channel, Buffer payload) {
@@ -214,6 +215,7 @@ public final class RedisBus implements Bus {
     private void sendLocked(Pending pending) {
         RedisConnection connection = pub;
         pending.sentOn = connection;
+        pending.sentAt = System.currentTimeMillis();
         inFlight.add(pending);
         connection.send(Request.cmd(dialect.publish).arg(pending.channel).arg(pending.payload))
                 .onComplete(ar -> acknowledged(pending, connection, ar));
@@ -459,8 +461,18 @@ public final class RedisBus implements Bus {
     private void canaryTick() {
         long now = System.currentTimeMillis();
         boolean publisherUp;
+        RedisConnection stalled = null;
         synchronized (this) {
             publisherUp = pub != null && !flushPending;
+            Pending oldest = inFlight.peek();
+            if (publisherUp && oldest != null && now - oldest.sentAt > config.canaryTimeout().toMillis()) {
+                // Redis stopped acknowledging on a socket that looks open: resend on a new one.
+                stalled = pub;
+            }
+        }
+        if (stalled != null) {
+            publisherLost(stalled);
+            return;
         }
         if (sub != null && publisherUp && canarySeq >= 0 && now - lastCanarySeen > config.canaryTimeout().toMillis()) {
             metrics.canaryMissed();

@@ -34,6 +34,15 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Extra arguments for special servers. */
+    public record Spec(String[] args) {
+        /** A Redis Cluster node; {@code redis-cli --cluster create} joins such nodes into a cluster. */
+        public static Spec cluster() {
+            return new Spec(new String[] { "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                    "--cluster-node-timeout", "5000" });
+        }
+    }
+
     public static RedisServer start(String... extraArgs) {
         RedisServer server = new RedisServer(freePort(), List.of(extraArgs));
         server.startProcess();

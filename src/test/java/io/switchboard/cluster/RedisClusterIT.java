@@ -1,0 +1,85 @@
+package io.switchboard.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import io.switchboard.support.GatewayNode;
+import io.switchboard.support.RedisServer;
+import io.switchboard.support.TestKeys;
+import io.switchboard.support.WsClient;
+
+/** Sharded pub/sub against a real three-master Redis Cluster. */
+class RedisClusterIT {
+
+    @Test
+    void roomsFanOutAcrossNodesAndSpreadOverShards() {
+        List<RedisServer> masters = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                RedisServer.Spec spec = RedisServer.Spec.cluster();
+                masters.add(RedisServer.start(spec.args()));
+            }
+            List<String> create = new ArrayList<>(List.of("--cluster", "create"));
+            masters.forEach(m -> create.add("127.0.0.1:" + m.port()));
+            create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+            String out = masters.get(0).cli(create.toArray(String[]::new));
+            assertTrue(out.contains("All 16384 slots covered"), out);
+            Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> masters.stream().allMatch(m -> m.cli("CLUSTER", "INFO").contains("cluster_state:ok")));
+
+            String seeds = String.join(",", masters.stream().map(RedisServer::url).toList());
+            Map<String, String> config = Map.of("switchboard.cluster.redis-url", seeds, "switchboard.cluster.redis-mode", "cluster");
+            try (GatewayNode a = GatewayNode.start("c1", config); GatewayNode b = GatewayNode.start("c2", config)) {
+                List<String> rooms = List.of("chat:r1", "chat:r2", "chat:r3", "chat:r4", "chat:r5", "chat:r6");
+                List<WsClient> onA = new ArrayList<>();
+                List<WsClient> onB = new ArrayList<>();
+                for (String room : rooms) {
+                    WsClient x = WsClient.connect(a.ws(), TestKeys.token(TestKeys.uniqueUser("a"), 300, "user"));
+                    WsClient y = WsClient.connect(b.ws(), TestKeys.token(TestKeys.uniqueUser("b"), 300, "user"));
+                    assertEquals("ok", x.join(room).getString("status"));
+                    assertEquals("ok", y.join(room).getString("status"));
+                    onA.add(x);
+                    onB.add(y);
+                }
+                for (int i = 0; i < rooms.size(); i++) {
+                    assertEquals("ok", onA.get(i).publish(rooms.get(i), "from a " + i).getString("status"));
+                    assertEquals("ok", onB.get(i).publish(rooms.get(i), "from b " + i).getString("status"));
+                }
+                for (int i = 0; i < rooms.size(); i++) {
+                    for (WsClient member : List.of(onA.get(i), onB.get(i))) {
+                        Set<String> data = new HashSet<>();
+                        member.awaitAll(f -> "message".equals(f.getString("op")), 2, Duration.ofSeconds(20))
+                                .forEach(m -> data.add(m.getString("data")));
+                        assertEquals(Set.of("from a " + i, "from b " + i), data);
+                    }
+                }
+                // each master carries only the room channels whose slots it owns, and more than one has some
+                Set<String> seen = new HashSet<>();
+                int mastersWithRooms = 0;
+                for (RedisServer master : masters) {
+                    List<String> channels = master.cliLines("PUBSUB", "SHARDCHANNELS", "switchboard:room:*");
+                    channels.forEach(c -> assertTrue(seen.add(c), c + " on two shards"));
+                    if (!channels.isEmpty()) {
+                        mastersWithRooms++;
+                    }
+                }
+                assertEquals(rooms.size(), seen.size(), seen.toString());
+                assertTrue(mastersWithRooms >= 2, "rooms spread over shards: " + mastersWithRooms);
+                onA.forEach(WsClient::close);
+                onB.forEach(WsClient::close);
+            }
+        } finally {
+            masters.forEach(RedisServer::close);
+        }
+    }
+}
