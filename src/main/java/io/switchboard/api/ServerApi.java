@@ -3,8 +3,6 @@ package io.switchboard.api;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.switchboard.auth.RejectReason;
 import io.switchboard.auth.TokenRejectedException;
 import io.switchboard.auth.TokenVerifier;
@@ -14,6 +12,7 @@ import io.switchboard.cluster.BusUnavailableException;
 import io.switchboard.cluster.ControlCommand;
 import io.switchboard.cluster.NodeIdentity;
 import io.switchboard.cluster.RoomMessage;
+import io.switchboard.gateway.LimitsConfig;
 import io.switchboard.protocol.JsonText;
 import io.switchboard.protocol.RoomNames;
 import io.vertx.core.http.HttpHeaders;
@@ -36,13 +35,12 @@ public class ServerApi {
     private final String serviceRole;
     private final int maxBodyBytes;
 
-    public ServerApi(TokenVerifier verifier, Bus bus, NodeIdentity node, ApiConfig config,
-            @ConfigProperty(name = "switchboard.limits.max-frame-bytes", defaultValue = "65536") int maxBodyBytes) {
+    public ServerApi(TokenVerifier verifier, Bus bus, NodeIdentity node, ApiConfig config, LimitsConfig limits) {
         this.verifier = verifier;
         this.bus = bus;
         this.node = node;
         this.serviceRole = config.serviceRole();
-        this.maxBodyBytes = maxBodyBytes;
+        this.maxBodyBytes = limits.maxFrameBytes();
     }
 
     void install(@Observes Router router) {

@@ -14,7 +14,7 @@ public final class InProcessBus implements Bus {
 
     @Override
     public Uni<Void> publish(RoomMessage message) {
-        local.deliver(message.room(), message.frame());
+        local.deliver(message.room(), message.frame(), message.ts(), false);
         return Uni.createFrom().voidItem();
     }
 

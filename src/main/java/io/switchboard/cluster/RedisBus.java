@@ -166,16 +166,16 @@ public final class RedisBus implements Bus {
 
     @Override
     public Uni<Void> publish(RoomMessage message) {
-        if (enqueue(roomPrefix + message.room(), message.frame()) < 0) {
+        if (enqueue(roomPrefix + message.room(), message.ts(), message.frame()) < 0) {
             return Uni.createFrom().failure(new BusUnavailableException("the other nodes are unreachable and the hold-back buffer is full"));
         }
-        local.deliver(message.room(), message.frame());
+        local.deliver(message.room(), message.frame(), message.ts(), false);
         return Uni.createFrom().voidItem();
     }
 
     @Override
     public Uni<Void> broadcast(ControlCommand command) {
-        if (enqueue(controlChannel, command.encode()) < 0) {
+        if (enqueue(controlChannel, System.currentTimeMillis(), command.encode()) < 0) {
             return Uni.createFrom().failure(new BusUnavailableException("the other nodes are unreachable and the hold-back buffer is full"));
         }
         local.execute(command);
@@ -187,12 +187,12 @@ public final class RedisBus implements Bus {
      *
      * @return the envelope's sequence number, or -1 when the hold-back buffer is full
      */
-    private synchronized long enqueue(String channel, String body) {
+    private synchronized long enqueue(String channel, long ts, String body) {
         if (outbox.size() + inFlight.size() >= config.holdBackMessages()) {
             metrics.publishRefused();
             return -1;
         }
-        Buffer payload = new Envelope(self, sequence + 1, body).encode();
+        Buffer payload = new Envelope(self, sequence + 1, ts, body).encode();
         if (heldBytes + payload.length() > config.holdBackBytes()) {
             metrics.publishRefused();
             return -1;
@@ -452,7 +452,7 @@ public final class RedisBus implements Bus {
                 local.execute(command);
             }
         } else if (channel.startsWith(roomPrefix)) {
-            local.deliver(channel.substring(roomPrefix.length()), envelope.body());
+            local.deliver(channel.substring(roomPrefix.length()), envelope.body(), envelope.ts(), true);
         }
     }
 
@@ -480,7 +480,7 @@ public final class RedisBus implements Bus {
             return;
         }
         if (sub != null && publisherUp) {
-            long seq = enqueue(canaryChannel, CANARY);
+            long seq = enqueue(canaryChannel, now, CANARY);
             if (seq >= 0) {
                 canarySeq = seq;
                 canarySentAt = now;

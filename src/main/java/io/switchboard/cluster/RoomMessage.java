@@ -6,7 +6,7 @@ import io.switchboard.protocol.ServerFrames;
  * One publication, built once by the publishing node. The {@code message} frame is encoded here,
  * once, and travels as is: to this node's members and, inside the envelope, to every other node.
  */
-public record RoomMessage(String id, String room, String frame) {
+public record RoomMessage(String id, String room, long ts, String frame) {
 
     /**
      * @param from the publisher's {@code sub}, or {@code "server"} for the HTTP API
@@ -14,6 +14,6 @@ public record RoomMessage(String id, String room, String frame) {
      * @param data the raw JSON text of the payload
      */
     public static RoomMessage of(String id, String room, String from, long ts, String data) {
-        return new RoomMessage(id, room, ServerFrames.message(room, id, from, ts, data));
+        return new RoomMessage(id, room, ts, ServerFrames.message(room, id, from, ts, data));
     }
 }

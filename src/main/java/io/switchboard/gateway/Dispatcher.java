@@ -15,6 +15,7 @@ import io.switchboard.cluster.Bus;
 import io.switchboard.cluster.BusUnavailableException;
 import io.switchboard.cluster.NodeIdentity;
 import io.switchboard.cluster.RoomMessage;
+import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.protocol.BadFrameException;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCodes;
@@ -41,19 +42,21 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     private final Bus bus;
     private final NodeIdentity node;
     private final LocalUsers users;
+    private final GatewayMetrics metrics;
     private final Vertx vertx;
     private final WallClock clock;
     private final long skewMillis;
     private final long noticeMillis;
 
     public Dispatcher(TokenVerifier verifier, RoomRules rules, LocalRooms rooms, Bus bus, NodeIdentity node,
-            LocalUsers users, Vertx vertx, WallClock clock, AuthConfig auth) {
+            LocalUsers users, GatewayMetrics metrics, Vertx vertx, WallClock clock, AuthConfig auth) {
         this.verifier = verifier;
         this.rules = rules;
         this.rooms = rooms;
         this.bus = bus;
         this.node = node;
         this.users = users;
+        this.metrics = metrics;
         this.vertx = vertx;
         this.clock = clock;
         this.skewMillis = auth.clockSkew().toMillis();
@@ -73,19 +76,22 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         try {
             frame = decoder.decode(text);
         } catch (BadFrameException e) {
+            metrics.frameIn("invalid");
             if (!expire(session, e.ref())) {
-                session.send(ServerFrames.error(e.ref(), ErrorCode.BAD_REQUEST, e.reason()));
+                deny(session, e.ref(), ErrorCode.BAD_REQUEST, e.reason());
             }
             return;
         }
+        metrics.frameIn(frame.op());
         if (!expire(session, frame.ref())) {
             frame.dispatch(this, session);
         }
     }
 
     void binaryFrame(ClientSession session) {
+        metrics.frameIn("binary");
         if (!expire(session, null)) {
-            session.send(ServerFrames.error(null, ErrorCode.BAD_REQUEST, "binary frames are not supported"));
+            deny(session, null, ErrorCode.BAD_REQUEST, "binary frames are not supported");
         }
     }
 
@@ -109,7 +115,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         VerifiedToken token = session.token;
         RoomAccess access = rules.access(token.sub(), token.roles(), room);
         if (!access.join()) {
-            session.send(ServerFrames.error(frame.ref(), ErrorCode.FORBIDDEN, denial(access, "join")));
+            deny(session, frame.ref(), ErrorCode.FORBIDDEN, denial(access, "join"));
             return;
         }
         session.rooms.put(room, access);
@@ -122,7 +128,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     @Override
     public void leave(ClientSession session, ClientFrame.Leave frame) {
         if (session.rooms.remove(frame.room()) == null) {
-            session.send(ServerFrames.error(frame.ref(), ErrorCode.NOT_JOINED, "not a member of this room"));
+            deny(session, frame.ref(), ErrorCode.NOT_JOINED, "not a member of this room");
             return;
         }
         removeMember(frame.room(), session);
@@ -136,21 +142,25 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         if (access == null) {
             access = rules.access(token.sub(), token.roles(), frame.room());
             if (access.publish() && access.publishRequiresMembership()) {
-                session.send(ServerFrames.error(frame.ref(), ErrorCode.NOT_JOINED, "join the room before publishing"));
+                deny(session, frame.ref(), ErrorCode.NOT_JOINED, "join the room before publishing");
                 return;
             }
         }
         if (!access.publish()) {
-            session.send(ServerFrames.error(frame.ref(), ErrorCode.FORBIDDEN, denial(access, "publish")));
+            deny(session, frame.ref(), ErrorCode.FORBIDDEN, denial(access, "publish"));
             return;
         }
         RoomMessage message = RoomMessage.of(node.nextMessageId(), frame.room(), token.sub(), clock.millis(),
                 frame.data());
         bus.publish(message).subscribe().with(
                 accepted -> session.send(ServerFrames.published(frame.ref(), message.id())),
-                failure -> session.send(failure instanceof BusUnavailableException
-                        ? ServerFrames.error(frame.ref(), ErrorCode.UNAVAILABLE, failure.getMessage())
-                        : ServerFrames.error(frame.ref(), ErrorCode.INTERNAL, "publish failed")));
+                failure -> {
+                    if (failure instanceof BusUnavailableException) {
+                        deny(session, frame.ref(), ErrorCode.UNAVAILABLE, failure.getMessage());
+                    } else {
+                        deny(session, frame.ref(), ErrorCode.INTERNAL, "publish failed");
+                    }
+                });
     }
 
     @Override
@@ -159,11 +169,11 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         try {
             fresh = verifier.verify(frame.token());
         } catch (TokenRejectedException e) {
-            session.send(ServerFrames.error(frame.ref(), ErrorCode.BAD_REQUEST, "invalid token: " + e.reason().wire()));
+            deny(session, frame.ref(), ErrorCode.BAD_REQUEST, "invalid token: " + e.reason().wire());
             return;
         }
         if (!fresh.sub().equals(session.token.sub())) {
-            session.send(ServerFrames.error(frame.ref(), ErrorCode.FORBIDDEN, "token is for another user"));
+            deny(session, frame.ref(), ErrorCode.FORBIDDEN, "token is for another user");
             return;
         }
         session.token = fresh;
@@ -210,6 +220,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         if (clock.millis() <= session.token.expMillis() + skewMillis) {
             return false;
         }
+        metrics.denied(ErrorCode.TOKEN_EXPIRED.wire());
         session.sendAndClose(ServerFrames.error(ref, ErrorCode.TOKEN_EXPIRED, EXPIRED_REASON),
                 CloseCodes.TOKEN_EXPIRED, EXPIRED_REASON);
         return true;
@@ -240,6 +251,11 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             vertx.cancelTimer(session.expiryTimer);
             session.expiryTimer = ClientSession.NO_TIMER;
         }
+    }
+
+    private void deny(ClientSession session, String ref, ErrorCode code, String reason) {
+        metrics.denied(code.wire());
+        session.send(ServerFrames.error(ref, code, reason));
     }
 
     private static String denial(RoomAccess access, String op) {

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.switchboard.cluster.ControlCommand;
 import io.switchboard.cluster.LocalNode;
+import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.rooms.LocalRooms;
 
@@ -12,15 +13,18 @@ import io.switchboard.rooms.LocalRooms;
 public class Fanout implements LocalNode {
     private final LocalRooms rooms;
     private final LocalUsers users;
+    private final GatewayMetrics metrics;
 
-    public Fanout(LocalRooms rooms, LocalUsers users) {
+    public Fanout(LocalRooms rooms, LocalUsers users, GatewayMetrics metrics) {
         this.rooms = rooms;
         this.users = users;
+        this.metrics = metrics;
+        metrics.gauge("switchboard.rooms.active", "Rooms with members on this node", rooms::activeRooms);
     }
 
     @Override
-    public void deliver(String room, String frame) {
-        rooms.deliver(room, frame);
+    public void deliver(String room, String frame, long publishedAt, boolean remote) {
+        metrics.delivered(rooms.deliver(room, frame), publishedAt, remote);
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
+import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.protocol.CloseCodes;
 import io.vertx.core.buffer.Buffer;
 
@@ -28,15 +29,17 @@ public class GatewayEndpoint {
     private static final UserData.TypedKey<ClientSession> SESSION = new UserData.TypedKey<>("switchboard.session");
 
     private final Dispatcher dispatcher;
+    private final GatewayMetrics metrics;
 
-    public GatewayEndpoint(Dispatcher dispatcher) {
+    public GatewayEndpoint(Dispatcher dispatcher, GatewayMetrics metrics) {
         this.dispatcher = dispatcher;
+        this.metrics = metrics;
     }
 
     @OnOpen
     @NonBlocking
     void onOpen(WebSocketConnection connection) {
-        ClientSession session = new ClientSession(connection, connection.userData().get(Admission.USER_DATA_KEY));
+        ClientSession session = new ClientSession(connection, connection.userData().get(Admission.USER_DATA_KEY), metrics);
         connection.userData().put(SESSION, session);
         dispatcher.opened(session);
     }
@@ -95,5 +98,7 @@ public class GatewayEndpoint {
         if (session != null) {
             dispatcher.closed(session);
         }
+        CloseReason reason = connection.closeReason();
+        metrics.closed(reason == null ? CloseReason.NORMAL.getCode() : reason.getCode());
     }
 }

@@ -10,6 +10,9 @@ import io.switchboard.auth.TokenCarriers;
 import io.switchboard.auth.TokenRejectedException;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.auth.VerifiedToken;
+import io.switchboard.ops.DrainState;
+import io.switchboard.ops.GatewayMetrics;
+import io.switchboard.ops.OpsConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -32,12 +35,19 @@ public class UpgradeGate {
     private final TokenCarriers carriers;
     private final TokenVerifier verifier;
     private final ConnectionQuota quota;
+    private final DrainState drain;
+    private final GatewayMetrics metrics;
+    private final String retryAfterSeconds;
 
-    public UpgradeGate(OriginPolicy origins, TokenCarriers carriers, TokenVerifier verifier, ConnectionQuota quota) {
+    public UpgradeGate(OriginPolicy origins, TokenCarriers carriers, TokenVerifier verifier, ConnectionQuota quota,
+            DrainState drain, GatewayMetrics metrics, OpsConfig ops) {
         this.origins = origins;
         this.carriers = carriers;
         this.verifier = verifier;
         this.quota = quota;
+        this.drain = drain;
+        this.metrics = metrics;
+        this.retryAfterSeconds = String.valueOf(Math.max(1, ops.retryAfter().toSeconds()));
     }
 
     void install(@Observes Router router) {
@@ -50,8 +60,13 @@ public class UpgradeGate {
             ctx.next();
             return;
         }
+        if (drain.draining()) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
+            refuse(ctx, 503, "draining", "{\"error\":\"draining\"}");
+            return;
+        }
         if (!origins.permits(request.getHeader(HttpHeaders.ORIGIN))) {
-            refuse(ctx, 403, "{\"error\":\"forbidden\",\"reason\":\"origin\"}");
+            refuse(ctx, 403, "origin", "{\"error\":\"forbidden\",\"reason\":\"origin\"}");
             return;
         }
         VerifiedToken token;
@@ -65,17 +80,18 @@ public class UpgradeGate {
             String reason = e.reason().wire();
             ctx.response().putHeader("WWW-Authenticate",
                     "Bearer error=\"invalid_token\", error_description=\"" + reason + "\"");
-            refuse(ctx, 401, "{\"error\":\"unauthorized\",\"reason\":\"" + reason + "\"}");
+            refuse(ctx, 401, reason, "{\"error\":\"unauthorized\",\"reason\":\"" + reason + "\"}");
             return;
         }
         ConnectionQuota.Lease lease = quota.tryAcquire(token.sub());
         if (lease == null) {
-            refuse(ctx, 429, "{\"error\":\"too_many_connections\"}");
+            refuse(ctx, 429, "too_many_connections", "{\"error\":\"too_many_connections\"}");
             return;
         }
         // Gives the slot back if the upgrade fails after this point and no socket ever opens.
         request.connection().closeHandler(closed -> lease.release());
         ctx.put(Admission.CONTEXT_KEY, new Admission(token, lease));
+        metrics.upgradeAccepted();
         ctx.next();
     }
 
@@ -84,7 +100,8 @@ public class UpgradeGate {
         return request.headers().contains(HandshakeRequest.SEC_WEBSOCKET_KEY);
     }
 
-    private static void refuse(RoutingContext ctx, int status, String body) {
+    private void refuse(RoutingContext ctx, int status, String reason, String body) {
+        metrics.upgradeRefused(reason);
         ctx.response()
                 .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -9,6 +9,9 @@ public sealed interface ClientFrame {
     /** Client correlation string, or null when the client sent none. */
     String ref();
 
+    /** The {@code op} as on the wire. */
+    String op();
+
     <S> void dispatch(Handler<S> handler, S session);
 
     interface Handler<S> {
@@ -23,12 +26,22 @@ public sealed interface ClientFrame {
 
     record Join(String ref, String room) implements ClientFrame {
         @Override
+        public String op() {
+            return "join";
+        }
+
+        @Override
         public <S> void dispatch(Handler<S> handler, S session) {
             handler.join(session, this);
         }
     }
 
     record Leave(String ref, String room) implements ClientFrame {
+        @Override
+        public String op() {
+            return "leave";
+        }
+
         @Override
         public <S> void dispatch(Handler<S> handler, S session) {
             handler.leave(session, this);
@@ -38,12 +51,22 @@ public sealed interface ClientFrame {
     /** {@code data} is the raw JSON text of the payload, kept verbatim so it is never re-encoded. */
     record Publish(String ref, String room, String data) implements ClientFrame {
         @Override
+        public String op() {
+            return "publish";
+        }
+
+        @Override
         public <S> void dispatch(Handler<S> handler, S session) {
             handler.publish(session, this);
         }
     }
 
     record Refresh(String ref, String token) implements ClientFrame {
+        @Override
+        public String op() {
+            return "refresh";
+        }
+
         @Override
         public <S> void dispatch(Handler<S> handler, S session) {
             handler.refresh(session, this);

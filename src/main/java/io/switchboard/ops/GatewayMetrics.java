@@ -1,0 +1,102 @@
+package io.switchboard.ops;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The gateway's meters, {@code switchboard_*} in Prometheus (documented in the README). Meters are
+ * looked up once per tag value and cached, so the hot path only increments.
+ */
+@ApplicationScoped
+public class GatewayMetrics {
+    private final MeterRegistry registry;
+    private final Counter upgradesAccepted;
+    private final Counter framesOut;
+    private final Counter deliveries;
+    private final Timer localLatency;
+    private final Timer remoteLatency;
+    private final ConcurrentHashMap<String, Counter> refusals = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> framesIn = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> denials = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Counter> closes = new ConcurrentHashMap<>();
+
+    public GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.upgradesAccepted = upgrades("accepted", "none");
+        this.framesOut = Counter.builder("switchboard.frames.out").description("Frames sent to clients").register(registry);
+        this.deliveries = Counter.builder("switchboard.deliveries")
+                .description("Room messages handed to a member connection").register(registry);
+        this.localLatency = latency("local");
+        this.remoteLatency = latency("remote");
+    }
+
+    private Counter upgrades(String outcome, String reason) {
+        return Counter.builder("switchboard.upgrades").description("WebSocket upgrades by outcome and refusal reason")
+                .tag("outcome", outcome).tag("reason", reason).register(registry);
+    }
+
+    private Timer latency(String path) {
+        return Timer.builder("switchboard.delivery.latency")
+                .description("From a publish being accepted to its delivery to this node's members")
+                .tag("path", path)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+    }
+
+    /** Gauges over live state, read at scrape time. */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    public void upgradeAccepted() {
+        upgradesAccepted.increment();
+    }
+
+    public void upgradeRefused(String reason) {
+        refusals.computeIfAbsent(reason, r -> upgrades("refused", r)).increment();
+    }
+
+    public void frameIn(String op) {
+        framesIn.computeIfAbsent(op, o -> Counter.builder("switchboard.frames.in")
+                .description("Frames received from clients by op (invalid: not decodable)").tag("op", o).register(registry))
+                .increment();
+    }
+
+    public void framesOut(int count) {
+        framesOut.increment(count);
+    }
+
+    public void denied(String reason) {
+        denials.computeIfAbsent(reason, r -> Counter.builder("switchboard.guard.denials")
+                .description("Frames refused by a guard or a rule, by error code").tag("reason", r).register(registry))
+                .increment();
+    }
+
+    public void closed(int code) {
+        closes.computeIfAbsent(code, c -> Counter.builder("switchboard.closes")
+                .description("Closed connections by close code").tag("code", String.valueOf(c)).register(registry))
+                .increment();
+    }
+
+    /** One message handed to {@code members} local members, published at {@code publishedAt} (epoch ms). */
+    public void delivered(int members, long publishedAt, boolean remote) {
+        if (members == 0) {
+            return;
+        }
+        deliveries.increment(members);
+        framesOut.increment(members);
+        long age = Math.max(0, System.currentTimeMillis() - publishedAt);
+        (remote ? remoteLatency : localLatency).record(age, TimeUnit.MILLISECONDS);
+    }
+}
