@@ -8,7 +8,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.switchboard.cluster.Bus;
 import io.switchboard.ops.DrainState;
 import io.switchboard.ops.OpsConfig;
@@ -19,8 +19,9 @@ import io.vertx.core.Vertx;
  * Graceful shutdown on SIGTERM, for rolling updates: readiness goes down and new upgrades get 503
  * at once; open connections are closed with 1001 spread over the close window, so their clients do
  * not all reconnect to the remaining pods in the same second; messages already accepted are handed
- * to Redis; and all of it is bounded by the drain timeout. Quarkus stops the HTTP server only after
- * this observer returns.
+ * to Redis; and all of it is bounded by the drain timeout. It runs in Quarkus' pre-shutdown phase
+ * ({@code quarkus.shutdown.delay-enabled}), while the HTTP server still answers: the server stops
+ * only after this observer returns.
  */
 @ApplicationScoped
 public class Drain {
@@ -41,7 +42,7 @@ public class Drain {
         this.config = config;
     }
 
-    void onShutdown(@Observes ShutdownEvent event) {
+    void onShutdown(@Observes ShutdownDelayInitiatedEvent event) {
         long started = System.currentTimeMillis();
         long deadline = started + config.timeout().toMillis();
         state.begin();
