@@ -2,6 +2,7 @@ package io.switchboard;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +63,16 @@ class ProdPackageIT {
             assertEquals("ok", client.publish("chat:it", new JsonObject().put("n", 1)).getString("status"));
             assertEquals(1, client.awaitOp("message").getJsonObject("data").getInteger("n"));
         }
+    }
+
+    @Test
+    void healthAndMetricsAreServed() {
+        given().get("/q/health/started").then().statusCode(200);
+        given().get("/q/health/live").then().statusCode(200);
+        given().get("/q/health/ready").then().statusCode(200);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("switchboard_connections_open"), "gateway metrics exported");
+        assertTrue(metrics.contains("switchboard_upgrades_total"), "gateway metrics exported");
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.switchboard.cluster.Bus;
 import io.switchboard.ops.DrainState;
-import io.switchboard.ops.OpsConfig;
+import io.switchboard.ops.DrainConfig;
 import io.switchboard.protocol.CloseCodes;
 import io.vertx.core.Vertx;
 
@@ -32,9 +32,9 @@ public class Drain {
     private final LocalUsers users;
     private final Bus bus;
     private final Vertx vertx;
-    private final OpsConfig config;
+    private final DrainConfig config;
 
-    public Drain(DrainState state, LocalUsers users, Bus bus, Vertx vertx, OpsConfig config) {
+    public Drain(DrainState state, LocalUsers users, Bus bus, Vertx vertx, DrainConfig config) {
         this.state = state;
         this.users = users;
         this.bus = bus;

@@ -12,7 +12,7 @@ import io.switchboard.auth.TokenVerifier;
 import io.switchboard.auth.VerifiedToken;
 import io.switchboard.ops.DrainState;
 import io.switchboard.ops.GatewayMetrics;
-import io.switchboard.ops.OpsConfig;
+import io.switchboard.ops.DrainConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -40,7 +40,7 @@ public class UpgradeGate {
     private final String retryAfterSeconds;
 
     public UpgradeGate(OriginPolicy origins, TokenCarriers carriers, TokenVerifier verifier, ConnectionQuota quota,
-            DrainState drain, GatewayMetrics metrics, OpsConfig ops) {
+            DrainState drain, GatewayMetrics metrics, DrainConfig ops) {
         this.origins = origins;
         this.carriers = carriers;
         this.verifier = verifier;

@@ -28,6 +28,7 @@ public final class GatewayNode implements AutoCloseable {
     private final String name;
     private final int port;
     private final Map<String, String> config;
+    private final Map<String, String> env = new LinkedHashMap<>();
     private final Path log;
     private Process process;
 
@@ -64,14 +65,35 @@ public final class GatewayNode implements AutoCloseable {
         return node;
     }
 
+    /**
+     * A node configured only by environment variables, as Kubernetes configures a pod: the
+     * variables, plus {@code QUARKUS_HTTP_PORT} set to a free port.
+     */
+    public static GatewayNode startWithEnvironment(String name, Map<String, String> environment) {
+        GatewayNode node = new GatewayNode(name, Map.of());
+        node.env.putAll(environment);
+        node.env.put("QUARKUS_HTTP_PORT", String.valueOf(node.port));
+        node.startProcess();
+        return node;
+    }
+
+    public int port() {
+        return port;
+    }
+
     public void startProcess() {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
+                "-Xmx256m", "-Dquarkus.http.host=127.0.0.1"));
+        if (env.isEmpty()) {
+            command.add("-Dquarkus.http.port=" + port);
+        }
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -100,15 +122,22 @@ public final class GatewayNode implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
+    /** The status of a GET, or -1 when the node does not answer. */
     public int status(String path) {
+        HttpResponse<String> response = get(path);
+        return response == null ? -1 : response.statusCode();
+    }
+
+    /** A GET, or null when the node does not answer. */
+    public HttpResponse<String> get(String path) {
         try {
             return HTTP.send(HttpRequest.newBuilder(http(path)).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            return -1;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            return null;
         }
     }
 

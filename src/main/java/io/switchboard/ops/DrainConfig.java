@@ -6,7 +6,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 @ConfigMapping(prefix = "switchboard.drain")
-public interface OpsConfig {
+public interface DrainConfig {
     /** Open connections are closed with 1001 spread over this window, so clients do not all reconnect at once. */
     @WithDefault("10s")
     Duration closeWindow();
