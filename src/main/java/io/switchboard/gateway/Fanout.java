@@ -2,6 +2,8 @@ package io.switchboard.gateway;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.Startup;
+
 import io.switchboard.cluster.ControlCommand;
 import io.switchboard.cluster.LocalNode;
 import io.switchboard.ops.GatewayMetrics;
@@ -9,6 +11,7 @@ import io.switchboard.protocol.CloseCodes;
 import io.switchboard.rooms.LocalRooms;
 
 /** This node as the bus sees it: encoded frames go to the room's members, commands to the users. */
+@Startup
 @ApplicationScoped
 public class Fanout implements LocalNode {
     private final LocalRooms rooms;

@@ -8,9 +8,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.Startup;
+
 import io.switchboard.ops.GatewayMetrics;
 
 /** The open connections of each user on this node, for commands aimed at a user (disconnect, revoke). */
+@Startup
 @ApplicationScoped
 public class LocalUsers {
     private final ConcurrentHashMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();

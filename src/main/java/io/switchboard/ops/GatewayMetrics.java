@@ -7,6 +7,8 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.Startup;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,8 +16,11 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The gateway's meters, {@code switchboard_*} in Prometheus (documented in the README). Meters are
- * looked up once per tag value and cached, so the hot path only increments.
+ * looked up once per tag value and cached, so the hot path only increments. Created at boot
+ * ({@code @Startup}, like the beans that register gauges), so every meter is exported from the
+ * first scrape.
  */
+@Startup
 @ApplicationScoped
 public class GatewayMetrics {
     private final MeterRegistry registry;
