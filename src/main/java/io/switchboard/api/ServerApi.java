@@ -3,6 +3,7 @@ package io.switchboard.api;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.switchboard.auth.AuthConfig;
 import io.switchboard.auth.RejectReason;
 import io.switchboard.auth.TokenRejectedException;
 import io.switchboard.auth.TokenVerifier;
@@ -22,7 +23,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * The server API of PROTOCOL section 6, for backend services. It goes through the same bus as
+ * The server API of PROTOCOL section 6, for backend services: publish, disconnect, revoke. It goes through the same bus as
  * client publishes, so there is one way to publish and both reach every node.
  */
 @ApplicationScoped
@@ -34,13 +35,16 @@ public class ServerApi {
     private final NodeIdentity node;
     private final String serviceRole;
     private final int maxBodyBytes;
+    private final long maxTokenLifetimeMillis;
 
-    public ServerApi(TokenVerifier verifier, Bus bus, NodeIdentity node, ApiConfig config, LimitsConfig limits) {
+    public ServerApi(TokenVerifier verifier, Bus bus, NodeIdentity node, ApiConfig config, LimitsConfig limits,
+            AuthConfig auth) {
         this.verifier = verifier;
         this.bus = bus;
         this.node = node;
         this.serviceRole = config.serviceRole();
         this.maxBodyBytes = limits.maxFrameBytes();
+        this.maxTokenLifetimeMillis = auth.maxTokenLifetime().toMillis();
     }
 
     void install(@Observes Router router) {
@@ -50,6 +54,10 @@ public class ServerApi {
                 .handler(this::publish)
                 .failureHandler(this::failure);
         router.post("/api/v1/users/:sub/disconnect").handler(this::disconnect);
+        router.post("/api/v1/revocations")
+                .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+                .handler(this::revoke)
+                .failureHandler(this::failure);
     }
 
     private void authenticate(RoutingContext ctx) {
@@ -95,6 +103,39 @@ public class ServerApi {
         String sub = ctx.pathParam("sub");
         bus.broadcast(ControlCommand.disconnect(sub)).subscribe().with(
                 accepted -> answer(ctx, 202, new JsonObject().put("sub", sub)),
+                failure -> answer(ctx, 503, new JsonObject().put("error", "unavailable")));
+    }
+
+    /** {@code {"jti": "..."}} or {@code {"sub": "...", "issuedBefore": <epoch seconds>}}. */
+    private void revoke(RoutingContext ctx) {
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (RuntimeException e) {
+            body = null;
+        }
+        if (body == null) {
+            badRequest(ctx, "the body must be a JSON object");
+            return;
+        }
+        Object jti = body.getValue("jti");
+        Object sub = body.getValue("sub");
+        Object issuedBefore = body.getValue("issuedBefore");
+        long now = System.currentTimeMillis();
+        ControlCommand command;
+        if (jti instanceof String id && !id.isEmpty() && sub == null && issuedBefore == null) {
+            command = ControlCommand.revokeToken(id, now + maxTokenLifetimeMillis);
+        } else if (jti == null && sub instanceof String user && !user.isEmpty()
+                && issuedBefore instanceof Number before && before.longValue() > 0
+                && before.doubleValue() == before.longValue()) {
+            command = ControlCommand.revokeUser(user, before.longValue(),
+                    Math.max(now, before.longValue() * 1000) + maxTokenLifetimeMillis);
+        } else {
+            badRequest(ctx, "give either jti, or sub and issuedBefore (epoch seconds)");
+            return;
+        }
+        bus.broadcast(command).subscribe().with(
+                accepted -> answer(ctx, 202, new JsonObject().put("revoked", command.key())),
                 failure -> answer(ctx, 503, new JsonObject().put("error", "unavailable")));
     }
 

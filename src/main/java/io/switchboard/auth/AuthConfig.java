@@ -49,6 +49,13 @@ public interface AuthConfig {
     @WithDefault("30s")
     Duration expiringNotice();
 
+    /**
+     * The longest life a token can have (its {@code exp} minus {@code iat}): a revocation is kept this
+     * long (by user: from its {@code issuedBefore}), after which no token it matches is valid anyway.
+     */
+    @WithDefault("24h")
+    Duration maxTokenLifetime();
+
     /** Origins allowed to open a connection; when absent, any Origin (or none) is accepted. */
     Optional<List<String>> allowedOrigins();
 

@@ -22,7 +22,11 @@ public interface Bus {
      */
     Uni<Void> roomChanged(String room);
 
-    /** Carries out the command on this node and sends it to every other node. */
+    /**
+     * Carries out the command on this node and sends it to every other node. A retained command
+     * ({@link ControlCommand#retained()}) is also stored until it expires, and carried out by every
+     * node that connects later; the Uni completes once it is stored.
+     */
     Uni<Void> broadcast(ControlCommand command);
 
     /** How the link to the other nodes is doing, for health details and metrics. */

@@ -6,12 +6,20 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.jboss.logging.Logger;
+
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 
 /** Chooses the engine: Redis when a Redis URL is configured, in-process otherwise. */
 @ApplicationScoped
 public class BusProducer {
+    private static final Logger LOG = Logger.getLogger(BusProducer.class);
+    private static final long RETAINED_WAIT_SECONDS = 5;
 
     @Produces
     @Singleton
@@ -30,8 +38,20 @@ public class BusProducer {
         }
     }
 
-    /** Connects to Redis at boot rather than at the first join. */
+    /**
+     * Connects to Redis at boot rather than at the first join, and waits a little for the retained
+     * revocations, so a node that starts while a token is revoked does not admit it. If Redis is
+     * unreachable the node starts anyway and applies them once connected.
+     */
     void connectAtStartup(@Observes StartupEvent event, Bus bus) {
-        bus.status();
+        if (bus instanceof RedisBus redis) {
+            try {
+                redis.retainedLoaded().get(RETAINED_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                LOG.warn("Redis not reachable at startup: retained revocations will apply once it is");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

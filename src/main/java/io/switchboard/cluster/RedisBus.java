@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.jboss.logging.Logger;
@@ -19,6 +20,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
@@ -58,6 +60,8 @@ public final class RedisBus implements Bus {
     private final String roomPrefix;
     private final String controlChannel;
     private final String canaryChannel;
+    private final String retainedKey;
+    private final CompletableFuture<Void> retainedLoaded = new CompletableFuture<>();
 
     // Publishing side, guarded by this.
     private RedisConnection pub;
@@ -84,16 +88,17 @@ public final class RedisBus implements Bus {
     private volatile boolean stopped;
     private final BusMetrics metrics;
 
+    /** A command accepted for Redis (a publish, or storing a retained control command), in order. */
     private static final class Pending {
-        final String channel;
-        final Buffer payload;
+        final Request request;
+        final int size;
         RedisConnection sentOn;
         long sentAt;
         boolean acked;
 
-        Pending(String channel, Buffer payload) {
-            this.channel = channel;
-            this.payload = payload;
+        Pending(Request request, int size) {
+            this.request = request;
+            this.size = size;
         }
     }
 
@@ -115,6 +120,7 @@ public final class RedisBus implements Bus {
         this.roomPrefix = prefix + "room:";
         this.controlChannel = prefix + "control";
         this.canaryChannel = prefix + "canary:" + self;
+        this.retainedKey = prefix + "retained";
         this.pubBackoff = config.reconnectMin().toMillis();
         this.subBackoff = pubBackoff;
         metrics.register(this);
@@ -175,11 +181,58 @@ public final class RedisBus implements Bus {
 
     @Override
     public Uni<Void> broadcast(ControlCommand command) {
-        if (enqueue(controlChannel, System.currentTimeMillis(), command.encode()) < 0) {
-            return Uni.createFrom().failure(new BusUnavailableException("the other nodes are unreachable and the hold-back buffer is full"));
+        String encoded = command.encode();
+        synchronized (this) {
+            if (command.retained()) {
+                // Stored first, on the same ordered connection, so a node that loads the retained
+                // commands after seeing this one published finds it. Each field carries its own
+                // expiry; the key lives as long as its longest-lived field.
+                long ttlSeconds = Math.max(1, (command.expiresAt() - System.currentTimeMillis()) / 1000 + 1);
+                if (!enqueueRequest(Request.cmd(Command.HSET).arg(retainedKey).arg(command.key()).arg(encoded), encoded.length())
+                        || !enqueueRequest(Request.cmd(Command.EXPIRE).arg(retainedKey).arg(ttlSeconds).arg("NX"), 16)
+                        || !enqueueRequest(Request.cmd(Command.EXPIRE).arg(retainedKey).arg(ttlSeconds).arg("GT"), 16)) {
+                    return unavailable();
+                }
+            }
+            if (enqueue(controlChannel, System.currentTimeMillis(), encoded) < 0) {
+                return unavailable();
+            }
         }
         local.execute(command);
         return Uni.createFrom().voidItem();
+    }
+
+    private static Uni<Void> unavailable() {
+        return Uni.createFrom().failure(new BusUnavailableException("the other nodes are unreachable and the hold-back buffer is full"));
+    }
+
+    /** Completes once the retained commands were loaded from Redis for the first time. */
+    public CompletableFuture<Void> retainedLoaded() {
+        return retainedLoaded;
+    }
+
+    /** Carries out every stored command that has not expired; drops the expired ones. */
+    private void loadRetained() {
+        pubClient.send(Request.cmd(Command.HGETALL).arg(retainedKey)).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warnf("could not load retained commands: %s", ar.cause().getMessage());
+                return;
+            }
+            long now = System.currentTimeMillis();
+            Response all = ar.result();
+            int applied = 0;
+            for (String field : all == null ? Set.<String> of() : all.getKeys()) {
+                ControlCommand command = ControlCommand.decode(all.get(field).toString());
+                if (command == null || command.expiresAt() < now) {
+                    pubClient.send(Request.cmd(Command.HDEL).arg(retainedKey).arg(field));
+                } else {
+                    local.execute(command);
+                    applied++;
+                }
+            }
+            LOG.debugf("applied %d retained commands", applied);
+            retainedLoaded.complete(null);
+        });
     }
 
     /**
@@ -188,24 +241,26 @@ public final class RedisBus implements Bus {
      * @return the envelope's sequence number, or -1 when the hold-back buffer is full
      */
     private synchronized long enqueue(String channel, long ts, String body) {
-        if (outbox.size() + inFlight.size() >= config.holdBackMessages()) {
-            metrics.publishRefused();
-            return -1;
-        }
         Buffer payload = new Envelope(self, sequence + 1, ts, body).encode();
-        if (heldBytes + payload.length() > config.holdBackBytes()) {
-            metrics.publishRefused();
+        if (!enqueueRequest(Request.cmd(dialect.publish).arg(channel).arg(payload), payload.length())) {
             return -1;
         }
-        sequence++;
-        heldBytes += payload.length();
-        Pending pending = new Pending(channel, payload);
+        return ++sequence;
+    }
+
+    private synchronized boolean enqueueRequest(Request request, int size) {
+        if (outbox.size() + inFlight.size() >= config.holdBackMessages() || heldBytes + size > config.holdBackBytes()) {
+            metrics.publishRefused();
+            return false;
+        }
+        heldBytes += size;
+        Pending pending = new Pending(request, size);
         if (canSendLocked() && outbox.isEmpty()) {
             sendLocked(pending);
         } else {
             outbox.add(pending);
         }
-        return sequence;
+        return true;
     }
 
     private boolean canSendLocked() {
@@ -217,8 +272,7 @@ public final class RedisBus implements Bus {
         pending.sentOn = connection;
         pending.sentAt = System.currentTimeMillis();
         inFlight.add(pending);
-        connection.send(Request.cmd(dialect.publish).arg(pending.channel).arg(pending.payload))
-                .onComplete(ar -> acknowledged(pending, connection, ar));
+        connection.send(pending.request).onComplete(ar -> acknowledged(pending, connection, ar));
     }
 
     private void acknowledged(Pending pending, RedisConnection connection, AsyncResult<Response> ar) {
@@ -230,7 +284,7 @@ public final class RedisBus implements Bus {
             if (ar.succeeded()) {
                 pending.acked = true;
                 while (!inFlight.isEmpty() && inFlight.peek().acked) {
-                    heldBytes -= inFlight.poll().payload.length();
+                    heldBytes -= inFlight.poll().size;
                 }
                 drainLocked();
             } else if (pub == connection) {
@@ -298,7 +352,7 @@ public final class RedisBus implements Bus {
                     pending.sentOn = null;
                     outbox.addFirst(pending);
                 } else {
-                    heldBytes -= pending.payload.length();
+                    heldBytes -= pending.size;
                 }
             }
             inFlight.clear();
@@ -366,6 +420,8 @@ public final class RedisBus implements Bus {
             channels.add(canaryChannel);
             channels.addAll(wanted);
             subscribe(channels);
+            // Commands retained while this node was away (or before it started) apply now.
+            loadRetained();
             metrics.resubscribed();
             LOG.infof("Redis subscriber connected; subscribed to %d rooms", wanted.size());
         });

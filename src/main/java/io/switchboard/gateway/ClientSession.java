@@ -2,6 +2,9 @@ package io.switchboard.gateway;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
@@ -9,15 +12,23 @@ import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.switchboard.auth.VerifiedToken;
 import io.switchboard.ops.GatewayMetrics;
+import io.switchboard.protocol.CloseCodes;
 import io.switchboard.rooms.Member;
 import io.switchboard.rooms.RoomAccess;
 
 /**
- * One open connection: its current token, its rooms and its expiry timers.
+ * One open connection: its current token, its rooms, its expiry timers, its inbound budget and its
+ * outbound queue.
  * <p>
- * Everything but {@link #deliver} is touched only from the connection's own event loop
+ * Everything but the outbound queue is touched only from the connection's own event loop
  * (websockets-next runs a connection's callbacks, and the timers armed from them, there), so plain
- * fields and a HashMap suffice. {@link #deliver} is called from whichever thread fans a message out.
+ * fields and a HashMap suffice. Frames are written from whichever thread fans a message out, so the
+ * outbound counters are atomic.
+ * <p>
+ * websockets-next has no outbound back-pressure: a client that stops reading makes Netty buffer
+ * everything sent to it. Each write is counted until its completion says it reached the socket; a
+ * connection whose unwritten bytes or frames pass the bound is closed with 1013 and gets nothing
+ * more, so its cost stays bounded and the room's other members never wait for it.
  */
 final class ClientSession implements Member {
     private static final Logger LOG = Logger.getLogger(ClientSession.class);
@@ -26,17 +37,43 @@ final class ClientSession implements Member {
     final WebSocketConnection connection;
     final ConnectionQuota.Lease lease;
     private final GatewayMetrics metrics;
+    private final Limits limits;
     VerifiedToken token;
     /** Joined rooms with the access the current token grants in each, so publish needs no rule lookup. */
     final Map<String, RoomAccess> rooms = new HashMap<>();
     long expiringTimer = NO_TIMER;
     long expiryTimer = NO_TIMER;
 
-    ClientSession(WebSocketConnection connection, Admission admission, GatewayMetrics metrics) {
+    // inbound budget (token bucket) and abuse counters, event-loop confined
+    private double frameTokens;
+    private long lastRefillNanos;
+    private long abuseWindowStart;
+    private int rateLimitedInWindow;
+    private int badFramesInWindow;
+
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicInteger queuedFrames = new AtomicInteger();
+    private final AtomicBoolean overflowed = new AtomicBoolean();
+
+    /** The per-connection limits, read once from configuration. */
+    record Limits(double framesPerSecond, double frameBurst, int rateLimitedBeforeClose, int badFramesBeforeClose,
+            long abuseWindowNanos, long outboundBytes, int outboundFrames, int rooms) {
+        static Limits of(LimitsConfig config) {
+            return new Limits(config.framesPerSecond(), config.frameBurst(), config.rateLimitedBeforeClose(),
+                    config.badFramesBeforeClose(), config.abuseWindow().toNanos(), config.outboundQueueBytes(),
+                    config.outboundQueueFrames(), config.roomsPerConnection());
+        }
+    }
+
+    ClientSession(WebSocketConnection connection, Admission admission, GatewayMetrics metrics, Limits limits) {
         this.connection = connection;
         this.metrics = metrics;
+        this.limits = limits;
         this.lease = admission.lease();
         this.token = admission.token();
+        this.frameTokens = limits.frameBurst();
+        this.lastRefillNanos = System.nanoTime();
+        this.abuseWindowStart = lastRefillNanos;
     }
 
     /** A room message; counted in bulk per message by the fan-out, not here per member. */
@@ -52,10 +89,36 @@ final class ClientSession implements Member {
     }
 
     private void write(String frame) {
+        if (overflowed.get()) {
+            return;
+        }
+        int size = frame.length();
+        long bytes = queuedBytes.addAndGet(size);
+        int frames = queuedFrames.incrementAndGet();
+        if (bytes > limits.outboundBytes() || frames > limits.outboundFrames()) {
+            queuedBytes.addAndGet(-size);
+            queuedFrames.decrementAndGet();
+            if (overflowed.compareAndSet(false, true)) {
+                metrics.slowConsumer();
+                close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue full");
+            }
+            return;
+        }
         connection.sendText(frame).subscribe().with(
-                sent -> {
-                },
-                failure -> LOG.debugf("dropped a frame for closed connection %s", connection.id()));
+                sent -> written(size),
+                failure -> {
+                    written(size);
+                    LOG.debugf("dropped a frame for closed connection %s", connection.id());
+                });
+    }
+
+    private void written(int size) {
+        queuedBytes.addAndGet(-size);
+        queuedFrames.decrementAndGet();
+    }
+
+    long queuedBytes() {
+        return queuedBytes.get();
     }
 
     /** Sends a last frame, then closes: the close frame is written after it, on the same socket. */
@@ -70,5 +133,41 @@ final class ClientSession implements Member {
     void close(int code, String reason) {
         connection.close(new CloseReason(code, reason)).subscribe().with(closed -> {
         }, failure -> LOG.debugf("close of %s failed: %s", connection.id(), failure));
+    }
+
+    /** Takes one frame from the inbound budget; false when the client is over its rate. */
+    boolean takeFrameToken(long nowNanos) {
+        frameTokens = Math.min(limits.frameBurst(),
+                frameTokens + (nowNanos - lastRefillNanos) * limits.framesPerSecond() / 1e9);
+        lastRefillNanos = nowNanos;
+        if (frameTokens >= 1) {
+            frameTokens -= 1;
+            return true;
+        }
+        return false;
+    }
+
+    /** Counts a rate-limited frame; true when that makes the abuse sustained (close 4429). */
+    boolean rateLimitedTooOften(long nowNanos) {
+        rollAbuseWindow(nowNanos);
+        return ++rateLimitedInWindow >= limits.rateLimitedBeforeClose();
+    }
+
+    /** Counts a bad frame; true when there have been too many (close 4400). */
+    boolean badFramesTooOften(long nowNanos) {
+        rollAbuseWindow(nowNanos);
+        return ++badFramesInWindow >= limits.badFramesBeforeClose();
+    }
+
+    boolean atRoomLimit() {
+        return rooms.size() >= limits.rooms();
+    }
+
+    private void rollAbuseWindow(long nowNanos) {
+        if (nowNanos - abuseWindowStart > limits.abuseWindowNanos()) {
+            abuseWindowStart = nowNanos;
+            rateLimitedInWindow = 0;
+            badFramesInWindow = 0;
+        }
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.switchboard.auth.AuthConfig;
+import io.switchboard.auth.Revocations;
 import io.switchboard.auth.TokenRejectedException;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.auth.VerifiedToken;
@@ -43,13 +44,15 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     private final NodeIdentity node;
     private final LocalUsers users;
     private final GatewayMetrics metrics;
+    private final Revocations revocations;
     private final Vertx vertx;
     private final WallClock clock;
     private final long skewMillis;
     private final long noticeMillis;
 
     public Dispatcher(TokenVerifier verifier, RoomRules rules, LocalRooms rooms, Bus bus, NodeIdentity node,
-            LocalUsers users, GatewayMetrics metrics, Vertx vertx, WallClock clock, AuthConfig auth) {
+            LocalUsers users, GatewayMetrics metrics, Revocations revocations, Vertx vertx, WallClock clock,
+            AuthConfig auth) {
         this.verifier = verifier;
         this.rules = rules;
         this.rooms = rooms;
@@ -57,6 +60,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         this.node = node;
         this.users = users;
         this.metrics = metrics;
+        this.revocations = revocations;
         this.vertx = vertx;
         this.clock = clock;
         this.skewMillis = auth.clockSkew().toMillis();
@@ -72,26 +76,57 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     }
 
     void frame(ClientSession session, String text) {
-        ClientFrame frame;
+        long now = System.nanoTime();
+        ClientFrame frame = null;
+        BadFrameException bad = null;
         try {
             frame = decoder.decode(text);
         } catch (BadFrameException e) {
-            metrics.frameIn("invalid");
-            if (!expire(session, e.ref())) {
-                deny(session, e.ref(), ErrorCode.BAD_REQUEST, e.reason());
-            }
+            bad = e;
+        }
+        String ref = frame != null ? frame.ref() : bad.ref();
+        metrics.frameIn(frame != null ? frame.op() : "invalid");
+        if (expire(session, ref) || !withinRate(session, ref, now)) {
             return;
         }
-        metrics.frameIn(frame.op());
-        if (!expire(session, frame.ref())) {
+        if (bad != null) {
+            badFrame(session, ref, bad.reason(), now);
+        } else {
             frame.dispatch(this, session);
         }
     }
 
     void binaryFrame(ClientSession session) {
+        long now = System.nanoTime();
         metrics.frameIn("binary");
-        if (!expire(session, null)) {
-            deny(session, null, ErrorCode.BAD_REQUEST, "binary frames are not supported");
+        if (!expire(session, null) && withinRate(session, null, now)) {
+            badFrame(session, null, "binary frames are not supported", now);
+        }
+    }
+
+    /** The inbound budget: over it, {@code rate_limited}; over it too often, close 4429. */
+    private boolean withinRate(ClientSession session, String ref, long now) {
+        if (session.takeFrameToken(now)) {
+            return true;
+        }
+        if (session.rateLimitedTooOften(now)) {
+            metrics.denied(ErrorCode.RATE_LIMITED.wire());
+            session.sendAndClose(ServerFrames.error(ref, ErrorCode.RATE_LIMITED, "sustained rate limit abuse"),
+                    CloseCodes.RATE_ABUSE, "rate limit abuse");
+        } else {
+            deny(session, ref, ErrorCode.RATE_LIMITED, "too many frames; slow down");
+        }
+        return false;
+    }
+
+    /** {@code bad_request}; too many bad frames in the abuse window closes with 4400. */
+    private void badFrame(ClientSession session, String ref, String reason, long now) {
+        if (session.badFramesTooOften(now)) {
+            metrics.denied(ErrorCode.BAD_REQUEST.wire());
+            session.sendAndClose(ServerFrames.error(ref, ErrorCode.BAD_REQUEST, reason), CloseCodes.PROTOCOL_ABUSE,
+                    "too many bad frames");
+        } else {
+            deny(session, ref, ErrorCode.BAD_REQUEST, reason);
         }
     }
 
@@ -110,6 +145,10 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         String room = frame.room();
         if (session.rooms.containsKey(room)) {
             session.send(ServerFrames.ok(frame.ref()));
+            return;
+        }
+        if (session.atRoomLimit()) {
+            deny(session, frame.ref(), ErrorCode.FORBIDDEN, "room limit reached");
             return;
         }
         VerifiedToken token = session.token;
@@ -174,6 +213,10 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         }
         if (!fresh.sub().equals(session.token.sub())) {
             deny(session, frame.ref(), ErrorCode.FORBIDDEN, "token is for another user");
+            return;
+        }
+        if (revocations.isRevoked(fresh)) {
+            deny(session, frame.ref(), ErrorCode.FORBIDDEN, "token revoked");
             return;
         }
         session.token = fresh;

@@ -30,16 +30,19 @@ public class GatewayEndpoint {
 
     private final Dispatcher dispatcher;
     private final GatewayMetrics metrics;
+    private final ClientSession.Limits limits;
 
-    public GatewayEndpoint(Dispatcher dispatcher, GatewayMetrics metrics) {
+    public GatewayEndpoint(Dispatcher dispatcher, GatewayMetrics metrics, LimitsConfig limits) {
         this.dispatcher = dispatcher;
         this.metrics = metrics;
+        this.limits = ClientSession.Limits.of(limits);
     }
 
     @OnOpen
     @NonBlocking
     void onOpen(WebSocketConnection connection) {
-        ClientSession session = new ClientSession(connection, connection.userData().get(Admission.USER_DATA_KEY), metrics);
+        ClientSession session = new ClientSession(connection, connection.userData().get(Admission.USER_DATA_KEY), metrics,
+                limits);
         connection.userData().put(SESSION, session);
         dispatcher.opened(session);
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,7 +13,7 @@ import io.quarkus.runtime.Startup;
 
 import io.switchboard.ops.GatewayMetrics;
 
-/** The open connections of each user on this node, for commands aimed at a user (disconnect, revoke). */
+/** The open connections on this node by user, for commands aimed at users or tokens (disconnect, revoke). */
 @Startup
 @ApplicationScoped
 public class LocalUsers {
@@ -49,11 +50,12 @@ public class LocalUsers {
         return all;
     }
 
-    /** Closes every connection of the user on this node. */
-    void closeAll(String sub, int code, String reason) {
-        Set<ClientSession> sessions = byUser.get(sub);
-        if (sessions != null) {
-            sessions.forEach(session -> session.close(code, reason));
-        }
+    /** Closes every connection on this node that matches. */
+    void close(Predicate<ClientSession> matching, int code, String reason) {
+        byUser.values().forEach(sessions -> sessions.forEach(session -> {
+            if (matching.test(session)) {
+                session.close(code, reason);
+            }
+        }));
     }
 }

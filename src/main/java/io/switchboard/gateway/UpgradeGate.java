@@ -6,6 +6,7 @@ import jakarta.enterprise.event.Observes;
 import io.quarkus.websockets.next.HandshakeRequest;
 import io.switchboard.auth.OriginPolicy;
 import io.switchboard.auth.RejectReason;
+import io.switchboard.auth.Revocations;
 import io.switchboard.auth.TokenCarriers;
 import io.switchboard.auth.TokenRejectedException;
 import io.switchboard.auth.TokenVerifier;
@@ -36,15 +37,17 @@ public class UpgradeGate {
     private final TokenVerifier verifier;
     private final ConnectionQuota quota;
     private final DrainState drain;
+    private final Revocations revocations;
     private final GatewayMetrics metrics;
     private final String retryAfterSeconds;
 
     public UpgradeGate(OriginPolicy origins, TokenCarriers carriers, TokenVerifier verifier, ConnectionQuota quota,
-            DrainState drain, GatewayMetrics metrics, DrainConfig ops) {
+            Revocations revocations, DrainState drain, GatewayMetrics metrics, DrainConfig ops) {
         this.origins = origins;
         this.carriers = carriers;
         this.verifier = verifier;
         this.quota = quota;
+        this.revocations = revocations;
         this.drain = drain;
         this.metrics = metrics;
         this.retryAfterSeconds = String.valueOf(Math.max(1, ops.retryAfter().toSeconds()));
@@ -83,11 +86,21 @@ public class UpgradeGate {
             refuse(ctx, 401, reason, "{\"error\":\"unauthorized\",\"reason\":\"" + reason + "\"}");
             return;
         }
-        ConnectionQuota.Lease lease = quota.tryAcquire(token.sub());
-        if (lease == null) {
+        if (revocations.isRevoked(token)) {
+            refuse(ctx, 403, "revoked", "{\"error\":\"forbidden\",\"reason\":\"revoked\"}");
+            return;
+        }
+        ConnectionQuota.Slot slot = quota.tryAcquire(token.sub());
+        if (slot == ConnectionQuota.Refusal.USER_FULL) {
             refuse(ctx, 429, "too_many_connections", "{\"error\":\"too_many_connections\"}");
             return;
         }
+        if (slot == ConnectionQuota.Refusal.NODE_FULL) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
+            refuse(ctx, 503, "node_full", "{\"error\":\"node_full\"}");
+            return;
+        }
+        ConnectionQuota.Lease lease = (ConnectionQuota.Lease) slot;
         // Gives the slot back if the upgrade fails after this point and no socket ever opens.
         request.connection().closeHandler(closed -> lease.release());
         ctx.put(Admission.CONTEXT_KEY, new Admission(token, lease));

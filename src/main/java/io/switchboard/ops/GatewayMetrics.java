@@ -29,6 +29,7 @@ public class GatewayMetrics {
     private final Counter deliveries;
     private final Timer localLatency;
     private final Timer remoteLatency;
+    private final Counter slowConsumers;
     private final ConcurrentHashMap<String, Counter> refusals = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> framesIn = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> denials = new ConcurrentHashMap<>();
@@ -42,6 +43,8 @@ public class GatewayMetrics {
                 .description("Room messages handed to a member connection").register(registry);
         this.localLatency = latency("local");
         this.remoteLatency = latency("remote");
+        this.slowConsumers = Counter.builder("switchboard.slow.consumers")
+                .description("Connections closed with 1013 because they did not read fast enough").register(registry);
     }
 
     private Counter upgrades(String outcome, String reason) {
@@ -92,6 +95,11 @@ public class GatewayMetrics {
         closes.computeIfAbsent(code, c -> Counter.builder("switchboard.closes")
                 .description("Closed connections by close code").tag("code", String.valueOf(c)).register(registry))
                 .increment();
+    }
+
+    /** A connection closed with 1013 because its outbound queue overflowed. */
+    public void slowConsumer() {
+        slowConsumers.increment();
     }
 
     /** One message handed to {@code members} local members, published at {@code publishedAt} (epoch ms). */

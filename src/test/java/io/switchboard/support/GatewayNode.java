@@ -53,6 +53,9 @@ public final class GatewayNode implements AutoCloseable {
         config.put("switchboard.rooms.rules[0].join", "user");
         config.put("switchboard.rooms.rules[0].publish", "user");
         config.put("switchboard.limits.connections-per-user", "50");
+        // tests flood on purpose; the rate limits have their own tests
+        config.put("switchboard.limits.frames-per-second", "100000");
+        config.put("switchboard.limits.frame-burst", "100000");
         return config;
     }
 

@@ -1,0 +1,274 @@
+// Switchboard browser client: one dependency-free ES module, no build step.
+// Served by every gateway at /client/switchboard.js. Protocol: docs/protocol.md; guide: docs/client.md.
+//
+//   import { SwitchboardClient } from '/client/switchboard.js';
+//   const sb = new SwitchboardClient({ url: 'wss://gw.example/ws', getToken: () => fetchToken() });
+//   sb.addEventListener('message', (e) => console.log(e.detail.room, e.detail.data));
+//   await sb.connect();
+//   await sb.join('chat:lobby');
+//   await sb.publish('chat:lobby', { text: 'hi' });   // -> { op: 'reply', status: 'ok', id: '…' }
+
+/** Rejection of a request: `code` is a protocol error code ('forbidden', …) or a local one
+ *  ('not_connected', 'closed', 'timeout'); `reason` is the server's text, when there is one. */
+export class SwitchboardError extends Error {
+  constructor(code, reason, extra = {}) {
+    super(reason ? `${code}: ${reason}` : code);
+    this.name = 'SwitchboardError';
+    this.code = code;
+    this.reason = reason;
+    Object.assign(this, extra);
+  }
+}
+
+const SUBPROTOCOL = 'switchboard.v1';
+const NO_RECONNECT = new Set([4403]);   // revoked or disconnected by an operator: stop and report
+const BACK_OFF_LONGER = new Set([1013, 4429]);   // slow consumer, rate abuse: "reconnect later"
+
+export class SwitchboardClient extends EventTarget {
+  #urls; #urlIndex = 0; #getToken; #minDelay; #maxDelay; #requestTimeout; #WebSocket;
+  #ws = null; #state = 'closed'; #welcome = null; #rooms = new Set();
+  #pending = new Map(); #seq = 0; #attempt = 0; #timer = null; #generation = 0; #stopped = true;
+  #waiters = [];   // connect() promises waiting for the next 'open'
+
+  /**
+   * @param {object} options
+   * @param {string|string[]} options.url  ws(s)://host/ws, or a list tried in turn on each reconnect
+   * @param {() => string|Promise<string>} options.getToken  called before every (re)connect and refresh
+   * @param {{minDelayMs?: number, maxDelayMs?: number}} [options.reconnect]
+   * @param {number} [options.requestTimeoutMs=15000]  a request with no reply by then is rejected
+   */
+  constructor({ url, getToken, reconnect = {}, requestTimeoutMs = 15000, WebSocket: WS } = {}) {
+    super();
+    this.#urls = [].concat(url).filter(Boolean);
+    if (!this.#urls.length) throw new TypeError('SwitchboardClient: url is required');
+    if (typeof getToken !== 'function') throw new TypeError('SwitchboardClient: getToken must be a function');
+    this.#getToken = getToken;
+    this.#minDelay = reconnect.minDelayMs ?? 250;
+    this.#maxDelay = reconnect.maxDelayMs ?? 10000;
+    this.#requestTimeout = requestTimeoutMs;
+    this.#WebSocket = WS ?? globalThis.WebSocket;
+  }
+
+  /** 'connecting' | 'open' | 'reconnecting' | 'closed' */
+  get state() { return this.#state; }
+  /** The last `welcome` frame ({connection, user, roles, exp, node}), or null before the first. */
+  get welcome() { return this.#welcome; }
+  /** The rooms this client is in, and re-joins after a reconnect (a copy). */
+  get rooms() { return new Set(this.#rooms); }
+  /** The URL of the current (or next) connection attempt. */
+  get url() { return this.#urls[this.#urlIndex % this.#urls.length]; }
+
+  /** Starts connecting (and reconnecting, until close()). Resolves with the welcome frame once the
+   *  client is open; rejects if it ends up closed first (close() or a 4403). */
+  connect() {
+    const opened = new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    if (this.#stopped) {
+      this.#stopped = false;
+      this.#attempt = 0;
+      this.#open('connecting');
+    } else if (this.#state === 'open') {
+      this.#settleWaiters(this.#welcome);
+    }
+    return opened;
+  }
+
+  /** Closes for good: no reconnect, pending requests are rejected, the room list is forgotten. */
+  close(code = 1000, reason = 'client closed') {
+    if (this.#stopped && this.#state === 'closed') return;
+    const ws = this.#ws;
+    this.#stop();
+    this.#rooms.clear();
+    if (ws && ws.readyState <= 1) ws.close(code, reason);
+    this.#rejectPending('closed', 'the client was closed');
+    this.#setState('closed', { code, reason });
+  }
+
+  async join(room) {
+    const reply = await this.#request({ op: 'join', room });
+    this.#rooms.add(room);
+    return reply;
+  }
+
+  async leave(room) {
+    this.#rooms.delete(room);   // the app's intent: never re-joined, whatever the reply
+    return this.#request({ op: 'leave', room });
+  }
+
+  /** Resolves with the reply, whose `id` is the message id. */
+  publish(room, data) {
+    return this.#request({ op: 'publish', room, data: data === undefined ? null : data });
+  }
+
+  /** Replaces the connection's token in place (done by itself on `expiring`). */
+  async refresh(token) {
+    token ??= await this.#getToken();
+    const reply = await this.#request({ op: 'refresh', token });
+    this.#emit('refresh', { exp: tokenExp(token) });
+    return reply;
+  }
+
+  // ---- connection lifecycle ----
+
+  async #open(state) {
+    const generation = ++this.#generation;
+    if (this.#state !== state) this.#setState(state);
+    let token;
+    try {
+      token = await this.#getToken();
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      this.#emit('error', { error, during: 'getToken' });
+      return this.#scheduleReconnect({ code: 0, reason: 'getToken failed' });
+    }
+    if (generation !== this.#generation) return;   // close() or a newer attempt meanwhile
+    let ws;
+    try {
+      ws = new this.#WebSocket(this.url, [SUBPROTOCOL, `bearer.${token}`]);
+    } catch (error) {
+      this.#emit('error', { error, during: 'connect' });
+      return this.#scheduleReconnect({ code: 0, reason: String(error.message ?? error) });
+    }
+    this.#ws = ws;
+    ws.onmessage = (event) => ws === this.#ws && this.#onFrame(event.data);
+    ws.onclose = (event) => ws === this.#ws && this.#onClose(event);
+  }
+
+  #onClose({ code, reason }) {
+    this.#ws = null;
+    this.#rejectPending('closed', `connection closed (${code}${reason ? ` ${reason}` : ''})`, { closeCode: code });
+    if (this.#stopped) return;
+    if (NO_RECONNECT.has(code)) {
+      this.#stop();
+      this.#rooms.clear();
+      this.#setState('closed', { code, reason });
+      return;
+    }
+    if (BACK_OFF_LONGER.has(code)) this.#attempt = Math.max(this.#attempt, 4);
+    this.#scheduleReconnect({ code, reason });
+  }
+
+  #scheduleReconnect(detail) {
+    if (this.#stopped) return;
+    this.#attempt += 1;
+    this.#urlIndex += 1;   // with a URL list, fail over to the next one
+    const ceiling = Math.min(this.#maxDelay, this.#minDelay * 2 ** (this.#attempt - 1));
+    const delay = Math.round(ceiling / 2 + Math.random() * ceiling / 2);   // jitter: [ceiling/2, ceiling]
+    this.#setState('reconnecting', { ...detail, delayMs: delay, attempt: this.#attempt });
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#open('reconnecting'), delay);
+  }
+
+  #stop() {
+    this.#stopped = true;
+    this.#generation += 1;
+    clearTimeout(this.#timer);
+    this.#ws = null;
+    const waiters = this.#waiters.splice(0);
+    waiters.forEach((w) => w.reject(new SwitchboardError('closed', 'the client was closed')));
+  }
+
+  async #onWelcome(frame) {
+    const generation = this.#generation;
+    this.#welcome = frame;
+    this.#attempt = 0;
+    this.#emit('welcome', frame);
+    // Re-join every room the app is in, before announcing 'open', so nothing published after
+    // 'open' is missed.
+    await Promise.all([...this.#rooms].map((room) => this.#request({ op: 'join', room }).catch((error) => {
+      if (error.code === 'closed' || error.code === 'not_connected') return;
+      this.#rooms.delete(room);
+      this.#emit('error', { error, during: 'rejoin', room });
+    })));
+    if (generation !== this.#generation || !this.#ws) return;
+    this.#setState('open', { node: frame.node, connection: frame.connection });
+    this.#settleWaiters(frame);
+  }
+
+  #settleWaiters(welcome) {
+    this.#waiters.splice(0).forEach((w) => w.resolve(welcome));
+  }
+
+  // ---- frames ----
+
+  #onFrame(text) {
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return this.#emit('error', { error: new SwitchboardError('bad_frame', 'server sent invalid JSON') });
+    }
+    switch (frame.op) {
+      case 'welcome': return this.#onWelcome(frame);
+      case 'reply': return this.#onReply(frame);
+      case 'message': return this.#emit('message', frame);
+      case 'left':
+        this.#rooms.delete(frame.room);
+        return this.#emit('left', frame);
+      case 'expiring':
+        this.#emit('expiring', frame);
+        return this.refresh().catch((error) => this.#emit('error', { error, during: 'refresh' }));
+      default: return undefined;   // unknown server frames are ignored (forward compatibility)
+    }
+  }
+
+  #onReply(frame) {
+    const pending = frame.ref === undefined ? undefined : this.#pending.get(frame.ref);
+    if (!pending) {
+      // An error without a ref (or for a request no longer waited for): report it.
+      if (frame.status === 'error') {
+        this.#emit('error', { error: new SwitchboardError(frame.code, frame.reason), frame });
+      }
+      return;
+    }
+    this.#pending.delete(frame.ref);
+    clearTimeout(pending.timer);
+    if (frame.status === 'ok') pending.resolve(frame);
+    else pending.reject(new SwitchboardError(frame.code, frame.reason, { op: pending.op, frame }));
+  }
+
+  #request(frame) {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== 1) {
+      return Promise.reject(new SwitchboardError('not_connected', `cannot ${frame.op} while ${this.#state}`));
+    }
+    const ref = `r${++this.#seq}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(ref);
+        reject(new SwitchboardError('timeout', `no reply to ${frame.op} within ${this.#requestTimeout} ms`));
+      }, this.#requestTimeout);
+      this.#pending.set(ref, { resolve, reject, timer, op: frame.op });
+      ws.send(JSON.stringify({ ...frame, ref }));
+    });
+  }
+
+  #rejectPending(code, reason, extra) {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    pending.forEach((p) => {
+      clearTimeout(p.timer);
+      p.reject(new SwitchboardError(code, reason, { op: p.op, ...extra }));
+    });
+  }
+
+  // ---- events ----
+
+  #setState(state, extra = {}) {
+    this.#state = state;
+    this.#emit('state', { state, ...extra });
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+/** The `exp` claim of a JWT, or undefined (decoded for display only; never verified here). */
+function tokenExp(token) {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, '='))).exp;
+  } catch {
+    return undefined;
+  }
+}
