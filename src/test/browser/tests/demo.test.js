@@ -130,6 +130,45 @@ describe('Switchboard demo page on a two-node cluster', { timeout: 240_000 }, ()
     assert.equal(result.final, 'closed');
   }));
 
+  test('a failed refresh lets the token expire: close 4401, then a reconnect with a new token', { timeout: 60_000 }, () => withPages(async () => {
+    const url = cluster.pageUrl({ user: 'frank', ttl: 8, room: ROOM, urls: cluster.nodes.a.ws, token: mintToken({ sub: 'frank', ttl: 8 }), autoconnect: 1 });
+    let calls = 0;
+    // First call (the refresh on `expiring`): a token for someone else, which the node refuses.
+    // Second call (before reconnecting after the 4401): a good one.
+    const demo = await openDemo(browser, url, { getToken: () => mintToken({ sub: ++calls === 1 ? 'mallory' : 'frank' }) });
+    opened.push(demo);
+    const { page } = demo;
+    await waitForNode(page, 'node-a');
+    await joinRoom(page, ROOM);
+    const first = await page.evaluate(() => window.switchboardClient.welcome.connection);
+
+    await waitForLog(page, { kind: 'event', event: 'error', text: 'token is for another user' });
+    await waitForLog(page, { kind: 'event', event: 'state', text: 'close 4401' });
+    await page.waitForFunction((id) => window.switchboardClient.state === 'open'
+      && window.switchboardClient.welcome.connection !== id, first, { timeout: WAIT_MS });
+    assert.equal(calls, 2);
+    assert.deepEqual(await page.evaluate(() => [...window.switchboardClient.rooms]), [ROOM], 'the room is re-joined');
+    await send(page, 'back with a new token');
+    await waitForLog(page, { kind: 'message', text: 'back with a new token' });
+    demo.problems.length = 0;   // the refused refresh is reported, on purpose
+  }));
+
+  test('an operator disconnect (4403) closes the client for good', { timeout: 60_000 }, () => withPages(async () => {
+    const { page } = await openAs('erin', cluster.nodes.b.ws);
+    await waitForNode(page, 'node-b');
+    const response = await fetch(`${cluster.nodes.b.http}/api/v1/users/erin/disconnect`, {
+      method: 'POST', headers: { authorization: `Bearer ${mintToken({ sub: 'ops', roles: ['service'] })}` },
+    });
+    assert.equal(response.status, 202);
+    await waitForState(page, 'closed');
+    await waitForLog(page, { kind: 'event', event: 'state', text: 'close 4403' });
+    // Asserting an absence needs a bounded wait: longer than the first reconnect delay (<= 250 ms).
+    await page.waitForTimeout(1500);
+    assert.equal(await page.evaluate(() => window.switchboardClient.state), 'closed');
+    assert.equal(await logEntry(page, { kind: 'event', event: 'welcome' }).count(), 1, 'no reconnect');
+    assert.equal(await page.isEnabled('#connect'), true);
+  }));
+
   test('screenshot of the demo page after a conversation', { timeout: 60_000 }, () => withPages(async () => {
     const { page: a } = await openAs('alice', cluster.nodes.a.ws);
     const { page: b } = await openAs('bob', cluster.nodes.b.ws);

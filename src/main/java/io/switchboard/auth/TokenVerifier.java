@@ -136,11 +136,15 @@ public class TokenVerifier {
             throw new TokenRejectedException(reasonOf(e));
         }
         try {
+            String sub = claims.getSubject();
+            if (sub.isEmpty()) {
+                throw new TokenRejectedException(RejectReason.MALFORMED);
+            }
             NumericDate iat = claims.getIssuedAt();
-            return new VerifiedToken(claims.getSubject(), roles(claims),
-                    claims.getExpirationTime().getValueInMillis(), iat == null ? 0 : iat.getValueInMillis(),
-                    claims.getJwtId());
-        } catch (MalformedClaimException e) {
+            return new VerifiedToken(sub, roles(claims), claims.getExpirationTime().getValueInMillis(),
+                    iat == null ? 0 : iat.getValueInMillis(), claims.getJwtId());
+        } catch (MalformedClaimException | ArithmeticException e) {
+            // ArithmeticException: a date so far away its milliseconds overflow a long
             throw new TokenRejectedException(RejectReason.MALFORMED);
         }
     }
@@ -163,11 +167,28 @@ public class TokenVerifier {
         return Set.copyOf(Arrays.asList(roles));
     }
 
-    /** Reads {@code alg} from a compact JWS header; anything that is not a 3-part JWS is malformed. */
+    /**
+     * Reads {@code alg} from a compact JWS header. Anything but three parts of unpadded base64url is
+     * malformed: a lenient decoder would let one signed token be written several ways.
+     */
     private String headerAlgorithm(String token) throws TokenRejectedException {
-        int firstDot = token.indexOf('.');
-        int secondDot = firstDot < 0 ? -1 : token.indexOf('.', firstDot + 1);
-        if (firstDot <= 0 || secondDot < 0 || token.indexOf('.', secondDot + 1) >= 0) {
+        int firstDot = -1;
+        int secondDot = -1;
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c == '.') {
+                if (firstDot < 0) {
+                    firstDot = i;
+                } else if (secondDot < 0) {
+                    secondDot = i;
+                } else {
+                    throw new TokenRejectedException(RejectReason.MALFORMED);
+                }
+            } else if (!isBase64Url(c)) {
+                throw new TokenRejectedException(RejectReason.MALFORMED);
+            }
+        }
+        if (firstDot <= 0 || secondDot < 0) {
             throw new TokenRejectedException(RejectReason.MALFORMED);
         }
         String alg = null;
@@ -194,6 +215,10 @@ public class TokenVerifier {
             throw new TokenRejectedException(RejectReason.MALFORMED);
         }
         return alg;
+    }
+
+    private static boolean isBase64Url(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     }
 
     private static RejectReason reasonOf(InvalidJwtException e) {

@@ -54,6 +54,8 @@ final class ClientSession implements Member {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicInteger queuedFrames = new AtomicInteger();
     private final AtomicBoolean overflowed = new AtomicBoolean();
+    /** Set once this side closes; counted then, because a stuck peer may never finish the close. */
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     /** The per-connection limits, read once from configuration. */
     record Limits(double framesPerSecond, double frameBurst, int rateLimitedBeforeClose, int badFramesBeforeClose,
@@ -117,12 +119,20 @@ final class ClientSession implements Member {
         queuedFrames.decrementAndGet();
     }
 
-    long queuedBytes() {
-        return queuedBytes.get();
+    /** The socket closed; a close the client started is counted here. */
+    void closed() {
+        if (closing.compareAndSet(false, true)) {
+            CloseReason reason = connection.closeReason();
+            metrics.closed(reason == null ? CloseReason.NORMAL.getCode() : reason.getCode());
+        }
     }
 
     /** Sends a last frame, then closes: the close frame is written after it, on the same socket. */
     void sendAndClose(String frame, int code, String reason) {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        metrics.closed(code);
         metrics.framesOut(1);
         connection.sendText(frame)
                 .onItemOrFailure().transformToUni((sent, failure) -> connection.close(new CloseReason(code, reason)))
@@ -131,6 +141,10 @@ final class ClientSession implements Member {
     }
 
     void close(int code, String reason) {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        metrics.closed(code);
         connection.close(new CloseReason(code, reason)).subscribe().with(closed -> {
         }, failure -> LOG.debugf("close of %s failed: %s", connection.id(), failure));
     }

@@ -88,7 +88,10 @@ public class GatewayEndpoint {
     }
 
     private static void closeQuietly(WebSocketConnection connection, int code, String reason) {
-        if (!connection.isClosed()) {
+        ClientSession session = connection.userData().get(SESSION);
+        if (session != null) {
+            session.close(code, reason);
+        } else if (!connection.isClosed()) {
             connection.close(new CloseReason(code, reason)).subscribe().with(closed -> {
             }, failure -> LOG.debugf("close of %s failed: %s", connection.id(), failure));
         }
@@ -99,9 +102,8 @@ public class GatewayEndpoint {
     void onClose(WebSocketConnection connection) {
         ClientSession session = connection.userData().get(SESSION);
         if (session != null) {
+            session.closed();
             dispatcher.closed(session);
         }
-        CloseReason reason = connection.closeReason();
-        metrics.closed(reason == null ? CloseReason.NORMAL.getCode() : reason.getCode());
     }
 }

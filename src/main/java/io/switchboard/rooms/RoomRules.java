@@ -2,8 +2,6 @@ package io.switchboard.rooms;
 
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,8 +13,6 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class RoomRules {
     private static final String ANY_ROLE = "*";
-    private static final String SUB = "{sub}";
-    private static final String ROOM_CHARS = "[A-Za-z0-9:_\\-.@]";
 
     private final List<CompiledRule> rules;
 
@@ -31,12 +27,9 @@ public class RoomRules {
 
     public RoomAccess access(String sub, Set<String> roles, String room) {
         for (CompiledRule rule : rules) {
-            Matcher m = rule.pattern.matcher(room);
-            if (m.matches()) {
-                for (int g = 1; g <= m.groupCount(); g++) {
-                    if (!m.group(g).equals(sub)) {
-                        return new RoomAccess(true, false, false, rule.publishRequiresMembership);
-                    }
+            if (rule.pattern.matches(room, null)) {
+                if (rule.pattern.bindsSub() && !rule.pattern.matches(room, sub)) {
+                    return new RoomAccess(true, false, false, rule.publishRequiresMembership);
                 }
                 return new RoomAccess(true, rule.join.permits(roles), rule.publish.permits(roles),
                         rule.publishRequiresMembership);
@@ -45,9 +38,9 @@ public class RoomRules {
         return RoomAccess.NONE;
     }
 
-    private record CompiledRule(Pattern pattern, RoleSet join, RoleSet publish, boolean publishRequiresMembership) {
+    private record CompiledRule(RoomPattern pattern, RoleSet join, RoleSet publish, boolean publishRequiresMembership) {
         static CompiledRule of(RoomsConfig.Rule rule) {
-            return new CompiledRule(compile(rule.pattern()), RoleSet.of(rule.join()), RoleSet.of(rule.publish()),
+            return new CompiledRule(RoomPattern.compile(rule.pattern()), RoleSet.of(rule.join()), RoleSet.of(rule.publish()),
                     rule.publishRequiresMembership());
         }
     }
@@ -69,38 +62,5 @@ public class RoomRules {
             }
             return false;
         }
-    }
-
-    /** Turns a rule pattern into an anchored regex; each {@code {sub}} becomes a capturing group. */
-    static Pattern compile(String pattern) {
-        StringBuilder regex = new StringBuilder();
-        int i = 0;
-        while (i < pattern.length()) {
-            if (pattern.startsWith(SUB, i)) {
-                regex.append('(').append(ROOM_CHARS).append("+)");
-                i += SUB.length();
-            } else if (pattern.charAt(i) == '*') {
-                regex.append(ROOM_CHARS).append('*');
-                i++;
-            } else {
-                int next = nextSpecial(pattern, i);
-                regex.append(Pattern.quote(pattern.substring(i, next)));
-                i = next;
-            }
-        }
-        return Pattern.compile(regex.toString());
-    }
-
-    private static int nextSpecial(String pattern, int from) {
-        int star = pattern.indexOf('*', from);
-        int sub = pattern.indexOf(SUB, from);
-        int next = pattern.length();
-        if (star >= 0) {
-            next = star;
-        }
-        if (sub >= 0 && sub < next) {
-            next = sub;
-        }
-        return next;
     }
 }

@@ -52,6 +52,10 @@ public final class GatewayNode implements AutoCloseable {
         config.put("switchboard.rooms.rules[0].pattern", "chat:*");
         config.put("switchboard.rooms.rules[0].join", "user");
         config.put("switchboard.rooms.rules[0].publish", "user");
+        config.put("switchboard.rooms.rules[1].pattern", "open:*");
+        config.put("switchboard.rooms.rules[1].join", "user");
+        config.put("switchboard.rooms.rules[1].publish", "user");
+        config.put("switchboard.rooms.rules[1].publish-requires-membership", "false");
         config.put("switchboard.limits.connections-per-user", "50");
         // tests flood on purpose; the rate limits have their own tests
         config.put("switchboard.limits.frames-per-second", "100000");

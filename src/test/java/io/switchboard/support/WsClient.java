@@ -3,8 +3,11 @@ package io.switchboard.support;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -172,16 +175,20 @@ public final class WsClient implements AutoCloseable {
     /** Waits until {@code count} frames match, then removes and returns them in arrival order. */
     public List<JsonObject> awaitAll(Predicate<JsonObject> match, int count, Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
+        List<JsonObject> matching = new ArrayList<>();
+        int scanned = 0;
         synchronized (pending) {
             while (true) {
-                List<JsonObject> matching = new ArrayList<>();
-                for (JsonObject frame : pending) {
-                    if (match.test(frame)) {
-                        matching.add(frame);
+                // only this thread removes frames, so what was scanned stays scanned
+                for (; scanned < pending.size() && matching.size() < count; scanned++) {
+                    if (match.test(pending.get(scanned))) {
+                        matching.add(pending.get(scanned));
                     }
                 }
                 if (matching.size() >= count) {
-                    pending.removeAll(matching);
+                    Set<JsonObject> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+                    taken.addAll(matching);
+                    pending.removeIf(taken::contains);
                     return matching;
                 }
                 long left = deadline - System.nanoTime();

@@ -1,0 +1,94 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import io.switchboard.support.GatewayNode;
+import io.switchboard.support.Prometheus;
+import io.switchboard.support.RawWsClient;
+import io.switchboard.support.TestKeys;
+import io.switchboard.support.WsClient;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A member that stops reading while a publisher floods its room: it is closed with 1013, the node's
+ * memory stays bounded, and a fast member of the same room receives every message.
+ */
+class SlowConsumerIT {
+    private static final int MESSAGES = 30_000;
+    private static final int WINDOW = 500;
+    private static final long QUEUE_BYTES = 4 << 20;
+    private static final String PADDING = "x".repeat(1024);
+
+    @Test
+    void aStalledReaderIsCutOffAndCostsBoundedMemory() throws Exception {
+        try (GatewayNode node = GatewayNode.start("slow", Map.of(
+                "switchboard.limits.outbound-queue-bytes", String.valueOf(QUEUE_BYTES),
+                "switchboard.limits.outbound-queue-frames", "8192"))) {
+            String room = "open:flood";
+            WsClient publisher = WsClient.connect(node.ws(), TestKeys.token(TestKeys.uniqueUser("pub"), 300, "user"));
+            WsClient fast = WsClient.connect(node.ws(), TestKeys.token(TestKeys.uniqueUser("fast"), 300, "user"));
+            fast.join(room);
+            RawWsClient slow = RawWsClient.connect(node.ws(), TestKeys.token(TestKeys.uniqueUser("slow"), 300, "user"));
+            assertEquals("welcome", new JsonObject(slow.readText()).getString("op"));
+            slow.sendText(new JsonObject().put("op", "join").put("room", room).put("ref", "j").encode());
+            assertEquals("ok", new JsonObject(slow.readText()).getString("status"));
+            // from here on the slow member never reads again
+            publisher.publish(room, "warm-up");
+            fast.awaitOp("message");
+
+            long heapBefore = heapAfterGc(node);
+            // a well-behaved publisher (not a member) reads its replies as it goes, a window at a time
+            for (int seq = 0; seq < MESSAGES; seq++) {
+                publisher.send(new JsonObject().put("op", "publish").put("room", room).put("ref", "p" + seq)
+                        .put("data", new JsonObject().put("seq", seq).put("pad", PADDING)).encode());
+                if (seq % WINDOW == WINDOW - 1) {
+                    publisher.awaitAll(f -> "reply".equals(f.getString("op")), WINDOW, Duration.ofSeconds(30));
+                }
+            }
+            List<JsonObject> got = fast.awaitAll(f -> "message".equals(f.getString("op")), MESSAGES, Duration.ofSeconds(120));
+            Set<Integer> seqs = new HashSet<>();
+            got.forEach(m -> seqs.add(m.getJsonObject("data").getInteger("seq")));
+            assertEquals(MESSAGES, seqs.size(), "the fast member got every message once");
+
+            String scrape = node.get("/q/metrics").body();
+            Prometheus metrics = Prometheus.parse(scrape);
+            assertEquals(1, metrics.value("switchboard_slow_consumers_total"),
+                    scrape.lines().filter(l -> l.startsWith("switchboard_")).toList().toString());
+            assertEquals(1, metrics.value("switchboard_closes_total", "code", "1013"));
+            // Without the bound the stalled member alone would hold the whole flood (~30 MB) in the node:
+            // on the heap as pending writes, and in Netty's direct buffers as unsent frames.
+            long heapAfter = heapAfterGc(node);
+            assertTrue(heapAfter - heapBefore < 16L << 20, "heap grew by " + (heapAfter - heapBefore) + " bytes");
+            double directInUse = metrics.value("netty_allocator_memory_pinned", "memory_type", "direct");
+            assertTrue(directInUse < QUEUE_BYTES * 2 + (2 << 20), "Netty holds " + directInUse + " bytes of direct memory");
+            // ...and the meter does see the stalled member's queue, which is still there unsent
+            assertTrue(directInUse > QUEUE_BYTES / 2, "Netty holds " + directInUse + " bytes of direct memory");
+
+            assertEquals(1013, slow.readUntilClose());
+            slow.close();
+            publisher.close();
+            fast.close();
+        }
+    }
+
+    /** Heap in use after a full GC of the node process (jcmd), from its own metrics. */
+    private static long heapAfterGc(GatewayNode node) throws IOException, InterruptedException {
+        Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(node.process().pid()), "GC.run").redirectErrorStream(true).start();
+        gc.getInputStream().readAllBytes();
+        assertTrue(gc.waitFor(30, TimeUnit.SECONDS));
+        return (long) Prometheus.parse(node.get("/q/metrics").body()).value("jvm_memory_used_bytes", "area", "heap");
+    }
+}
