@@ -20,7 +20,7 @@ export const APP_DIR = path.resolve(HERE, '..', process.env.SWITCHBOARD_APP_DIR 
 // and the client straight from src/main/resources (same paths as the gateway: /, /demo/*, /client/*);
 // 'gateway' = node-a itself (its jar must contain the demo and run with switchboard.demo.enabled).
 // The one line to switch (or set SWITCHBOARD_PAGE_FROM=gateway):
-const PAGE_FROM = process.env.SWITCHBOARD_PAGE_FROM ?? 'static';
+const PAGE_FROM = process.env.SWITCHBOARD_PAGE_FROM ?? 'gateway';
 
 export const SECRET = 'browser-tests-hs256-secret-0123456789abcd';   // 40 characters
 const RESOURCES = path.join(REPO, 'src', 'main', 'resources');

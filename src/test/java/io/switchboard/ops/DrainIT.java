@@ -60,7 +60,7 @@ class DrainIT {
                 List<Long> closedAt = new ArrayList<>();
                 for (WsClient c : clients) {
                     assertEquals(1001, c.awaitClose(Duration.ofSeconds(10)));
-                    closedAt.add(System.currentTimeMillis());
+                    closedAt.add(c.closedAt());
                 }
                 long spread = closedAt.stream().mapToLong(Long::longValue).max().orElseThrow()
                         - closedAt.stream().mapToLong(Long::longValue).min().orElseThrow();

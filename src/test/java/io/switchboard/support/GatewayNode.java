@@ -60,6 +60,9 @@ public final class GatewayNode implements AutoCloseable {
         // tests flood on purpose; the rate limits have their own tests
         config.put("switchboard.limits.frames-per-second", "100000");
         config.put("switchboard.limits.frame-burst", "100000");
+        // test clients share two cores with the nodes and may fall behind a flood; slow consumers have their own test
+        config.put("switchboard.limits.outbound-queue-frames", "1000000");
+        config.put("switchboard.limits.outbound-queue-bytes", "268435456");
         return config;
     }
 

@@ -41,6 +41,7 @@ public final class WsClient implements AutoCloseable {
     private final MultiMap handshakeHeaders;
     private final List<JsonObject> pending = new ArrayList<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private volatile long closedAt;
 
     private WsClient(WebSocket socket) {
         this.socket = socket;
@@ -54,7 +55,10 @@ public final class WsClient implements AutoCloseable {
                 pending.notifyAll();
             }
         });
-        socket.closeHandler(v -> closed.complete(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode()));
+        socket.closeHandler(v -> {
+            closedAt = System.currentTimeMillis();
+            closed.complete(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode());
+        });
     }
 
     /** The answer to an upgrade: a socket, or the refusal the server sent instead. */
@@ -227,6 +231,11 @@ public final class WsClient implements AutoCloseable {
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             throw new AssertionError("socket not closed within " + within, e);
         }
+    }
+
+    /** When the socket closed (epoch ms), once it has. */
+    public long closedAt() {
+        return closedAt;
     }
 
     public boolean isClosed() {
