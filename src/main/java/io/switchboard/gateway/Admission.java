@@ -1,10 +1,15 @@
 package io.switchboard.gateway;
 
+import io.netty.channel.Channel;
 import io.quarkus.websockets.next.UserData;
 import io.switchboard.auth.VerifiedToken;
 
-/** What the upgrade gate hands to the opened connection: the verified token and its quota slot. */
-record Admission(VerifiedToken token, ConnectionQuota.Lease lease) {
+/**
+ * What the upgrade gate hands to the opened connection: the verified token, its quota slot, and
+ * the Netty channel the socket will run on (null if the transport is not a plain Vert.x HTTP/1
+ * connection), for the fan-out's direct writes.
+ */
+record Admission(VerifiedToken token, ConnectionQuota.Lease lease, Channel channel) {
     static final String CONTEXT_KEY = "switchboard.admission";
     static final UserData.TypedKey<Admission> USER_DATA_KEY = new UserData.TypedKey<>(CONTEXT_KEY);
 }

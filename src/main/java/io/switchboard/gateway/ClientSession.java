@@ -8,6 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.switchboard.auth.VerifiedToken;
@@ -36,6 +41,8 @@ final class ClientSession implements Member {
 
     final WebSocketConnection connection;
     final ConnectionQuota.Lease lease;
+    /** The socket's Netty channel, for room messages written straight to it; null: use websockets-next. */
+    private final Channel channel;
     private final GatewayMetrics metrics;
     private final Limits limits;
     VerifiedToken token;
@@ -73,6 +80,7 @@ final class ClientSession implements Member {
         this.limits = limits;
         this.lease = admission.lease();
         this.token = admission.token();
+        this.channel = admission.channel();
         this.frameTokens = limits.frameBurst();
         this.lastRefillNanos = System.nanoTime();
         this.abuseWindowStart = lastRefillNanos;
@@ -82,6 +90,38 @@ final class ClientSession implements Member {
     @Override
     public void deliver(String frame) {
         write(frame);
+    }
+
+    /** The event loop that owns the socket, or null when room messages go through websockets-next. */
+    EventLoop loop() {
+        return channel == null ? null : channel.eventLoop();
+    }
+
+    /**
+     * Writes an already encoded {@code message} frame straight to the channel: the bytes are shared
+     * by every member (a retained duplicate, no copy and no per-member encoding). Call it on
+     * {@link #loop()}. A member past its outbound bound is closed with 1013 instead.
+     */
+    void writeShared(ByteBuf utf8Frame) {
+        if (overflowed.get()) {
+            return;
+        }
+        ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
+        if (pending == null) {
+            return; // closed
+        }
+        if (pending.totalPendingWriteBytes() >= limits.outboundBytes() || pending.size() >= limits.outboundFrames()) {
+            overflow();
+            return;
+        }
+        channel.writeAndFlush(new TextWebSocketFrame(utf8Frame.retainedDuplicate()), channel.voidPromise());
+    }
+
+    private void overflow() {
+        if (overflowed.compareAndSet(false, true)) {
+            metrics.slowConsumer();
+            close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue full");
+        }
     }
 
     /** A frame for this connection alone (welcome, reply, left, expiring). */
@@ -100,10 +140,7 @@ final class ClientSession implements Member {
         if (bytes > limits.outboundBytes() || frames > limits.outboundFrames()) {
             queuedBytes.addAndGet(-size);
             queuedFrames.decrementAndGet();
-            if (overflowed.compareAndSet(false, true)) {
-                metrics.slowConsumer();
-                close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue full");
-            }
+            overflow();
             return;
         }
         connection.sendText(frame).subscribe().with(

@@ -1,15 +1,25 @@
 package io.switchboard.gateway;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.runtime.Startup;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.EventLoop;
 import io.switchboard.auth.Revocations;
 import io.switchboard.cluster.ControlCommand;
 import io.switchboard.cluster.LocalNode;
 import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.rooms.LocalRooms;
+import io.switchboard.rooms.Member;
 
 /** This node as the bus sees it: encoded frames go to the room's members, commands to the users. */
 @Startup
@@ -28,9 +38,49 @@ public class Fanout implements LocalNode {
         metrics.gauge("switchboard.rooms.active", "Rooms with members on this node", rooms::activeRooms);
     }
 
+    /**
+     * One message to this node's members: encoded to UTF-8 once into a direct buffer that every
+     * member's socket shares. Members whose socket is on the current event loop are written at
+     * once; the rest get one task per event loop, not one per member, so there is no cross-thread
+     * hand-off and no wake-up per delivery.
+     */
     @Override
     public void deliver(String room, String frame, long publishedAt, boolean remote) {
-        metrics.delivered(rooms.deliver(room, frame), publishedAt, remote);
+        Member[] members = rooms.members(room);
+        if (members.length == 0) {
+            return;
+        }
+        ByteBuf bytes = ByteBufAllocator.DEFAULT.directBuffer(ByteBufUtil.utf8Bytes(frame));
+        ByteBufUtil.writeUtf8(bytes, frame);
+        Map<EventLoop, List<ClientSession>> elsewhere = null;
+        for (Member member : members) {
+            ClientSession session = (ClientSession) member;
+            EventLoop loop = session.loop();
+            if (loop == null) {
+                session.deliver(frame);
+            } else if (loop.inEventLoop()) {
+                session.writeShared(bytes);
+            } else {
+                if (elsewhere == null) {
+                    elsewhere = new HashMap<>(4);
+                }
+                elsewhere.computeIfAbsent(loop, l -> new ArrayList<>()).add(session);
+            }
+        }
+        if (elsewhere != null) {
+            elsewhere.forEach((loop, sessions) -> {
+                bytes.retain();
+                loop.execute(() -> {
+                    try {
+                        sessions.forEach(session -> session.writeShared(bytes));
+                    } finally {
+                        bytes.release();
+                    }
+                });
+            });
+        }
+        bytes.release();
+        metrics.delivered(members.length, publishedAt, remote);
     }
 
     @Override

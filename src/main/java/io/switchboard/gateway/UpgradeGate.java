@@ -3,6 +3,7 @@ package io.switchboard.gateway;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.netty.channel.Channel;
 import io.quarkus.websockets.next.HandshakeRequest;
 import io.switchboard.auth.OriginPolicy;
 import io.switchboard.auth.RejectReason;
@@ -16,6 +17,7 @@ import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.ops.DrainConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -103,7 +105,8 @@ public class UpgradeGate {
         ConnectionQuota.Lease lease = (ConnectionQuota.Lease) slot;
         // Gives the slot back if the upgrade fails after this point and no socket ever opens.
         request.connection().closeHandler(closed -> lease.release());
-        ctx.put(Admission.CONTEXT_KEY, new Admission(token, lease));
+        Channel channel = request.connection() instanceof ConnectionBase base ? base.channel() : null;
+        ctx.put(Admission.CONTEXT_KEY, new Admission(token, lease, channel));
         metrics.upgradeAccepted();
         ctx.next();
     }

@@ -62,6 +62,11 @@ public class LocalRooms {
         return emptied[0];
     }
 
+    /** The room's current members (a snapshot: the array is never changed in place). */
+    public Member[] members(String room) {
+        return rooms.getOrDefault(room, EMPTY);
+    }
+
     /** @return the number of members the frame was handed to */
     public int deliver(String room, String frame) {
         Member[] members = rooms.getOrDefault(room, EMPTY);

@@ -26,7 +26,7 @@ import io.vertx.core.json.JsonObject;
  * memory stays bounded, and a fast member of the same room receives every message.
  */
 class SlowConsumerIT {
-    private static final int MESSAGES = 30_000;
+    private static final int MESSAGES = 60_000;
     private static final int WINDOW = 500;
     private static final long QUEUE_BYTES = 4 << 20;
     private static final String PADDING = "x".repeat(1024);
@@ -67,12 +67,13 @@ class SlowConsumerIT {
             assertEquals(1, metrics.value("switchboard_slow_consumers_total"),
                     scrape.lines().filter(l -> l.startsWith("switchboard_")).toList().toString());
             assertEquals(1, metrics.value("switchboard_closes_total", "code", "1013"));
-            // Without the bound the stalled member alone would hold the whole flood (~30 MB) in the node:
+            // Without the bound the stalled member alone would hold the whole flood (~60 MB) in the node:
             // on the heap as pending writes, and in Netty's direct buffers as unsent frames.
             long heapAfter = heapAfterGc(node);
             assertTrue(heapAfter - heapBefore < 16L << 20, "heap grew by " + (heapAfter - heapBefore) + " bytes");
             double directInUse = metrics.value("netty_allocator_memory_pinned", "memory_type", "direct");
-            assertTrue(directInUse < QUEUE_BYTES * 2 + (2 << 20), "Netty holds " + directInUse + " bytes of direct memory");
+            // the pool pins whole runs of pages, so allow some slack; an unbounded queue would pin the ~60 MB flood
+            assertTrue(directInUse < 24 << 20, "Netty holds " + directInUse + " bytes of direct memory");
             // ...and the meter does see the stalled member's queue, which is still there unsent
             assertTrue(directInUse > QUEUE_BYTES / 2, "Netty holds " + directInUse + " bytes of direct memory");
 

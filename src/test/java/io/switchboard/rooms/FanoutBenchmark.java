@@ -1,0 +1,60 @@
+package io.switchboard.rooms;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import io.switchboard.protocol.ServerFrames;
+
+/**
+ * The gateway's own share of delivering one publication to N local members: one encoding, then a
+ * walk over the room's member array (the socket write itself is Netty's and is not in here), and
+ * the rule check a join pays.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+public class FanoutBenchmark {
+    @Param({ "1", "200", "2000" })
+    int members;
+
+    private final LocalRooms rooms = new LocalRooms();
+    private final RoomRules rules = new RoomRules(List.of(new RoomRulesTest.Rule("user:{sub}", List.of("*"), List.of("*"), true),
+            new RoomRulesTest.Rule("r*", List.of("user"), List.of("user"), true)));
+    private final String data = "{\"seq\":4711,\"pad\":\"" + "x".repeat(200) + "\"}";
+    private Blackhole sink;
+
+    @Setup
+    public void join(Blackhole blackhole) {
+        sink = blackhole;
+        for (int i = 0; i < members; i++) {
+            rooms.join("r42", frame -> sink.consume(frame));
+        }
+    }
+
+    @Benchmark
+    public int encodeOnceAndDeliverToAll() {
+        return rooms.deliver("r42", ServerFrames.message("r42", "k3j9x2a1-1f", "u1234", 1795399593267L, data));
+    }
+
+    @Benchmark
+    public RoomAccess joinRuleCheck() {
+        return rules.access("u1234", Set.of("user"), "r42");
+    }
+}
