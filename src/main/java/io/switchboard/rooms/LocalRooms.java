@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * The rooms with members on this node. Each room keeps its members in an array that is replaced on
  * join and leave (copy on write): joins are rare next to deliveries, and a delivery then walks a
- * plain array with no lock and no iterator allocation.
+ * plain array snapshot with no lock and no iterator allocation.
  */
 @ApplicationScoped
 public class LocalRooms {
@@ -65,15 +65,6 @@ public class LocalRooms {
     /** The room's current members (a snapshot: the array is never changed in place). */
     public Member[] members(String room) {
         return rooms.getOrDefault(room, EMPTY);
-    }
-
-    /** @return the number of members the frame was handed to */
-    public int deliver(String room, String frame) {
-        Member[] members = rooms.getOrDefault(room, EMPTY);
-        for (Member member : members) {
-            member.deliver(frame);
-        }
-        return members.length;
     }
 
     public boolean isActive(String room) {
