@@ -113,11 +113,6 @@ public class TokenVerifier {
         this.keys = newKeys;
     }
 
-    /** Skew applied by the per-frame expiry guard, the same as at the upgrade. */
-    public long clockSkewMillis() {
-        return config.clockSkew().toMillis();
-    }
-
     public VerifiedToken verify(String token) throws TokenRejectedException {
         if (token == null || token.isEmpty()) {
             throw new TokenRejectedException(RejectReason.MISSING);

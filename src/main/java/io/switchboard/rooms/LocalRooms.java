@@ -16,12 +16,9 @@ public class LocalRooms {
 
     private final ConcurrentHashMap<String, Member[]> rooms = new ConcurrentHashMap<>();
 
-    /** @return true when this member made the room active on this node (it was its first member) */
-    public boolean join(String room, Member member) {
-        boolean[] first = { false };
+    public void join(String room, Member member) {
         rooms.compute(room, (name, members) -> {
             if (members == null) {
-                first[0] = true;
                 return new Member[] { member };
             }
             for (Member m : members) {
@@ -33,7 +30,6 @@ public class LocalRooms {
             grown[members.length] = member;
             return grown;
         });
-        return first[0];
     }
 
     /** @return true when the room has no local member left */
