@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
- * A gateway node as a separate process: the packaged runner jar, started with its own port and
- * configuration, as it runs in production. Multi-node tests start several and a Redis.
+ * A gateway node as a separate process: the packaged application (the native executable when the
+ * build made one, else the runner jar), started with its own port and configuration, as it runs in
+ * production. Multi-node tests start several and a Redis.
  */
 public final class GatewayNode implements AutoCloseable {
     private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
@@ -92,14 +93,20 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     public void startProcess() {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dquarkus.http.host=127.0.0.1"));
+        // The native executable when the build made one (failsafe passes its path), else the jar.
+        String nativeImage = nativeImage();
+        boolean isNative = nativeImage != null;
+        List<String> command = new ArrayList<>(isNative ? List.of(nativeImage)
+                : List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        command.add("-Dquarkus.http.host=127.0.0.1");
         if (env.isEmpty()) {
             command.add("-Dquarkus.http.port=" + port);
         }
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.add("-jar");
-        command.add(JAR.toAbsolutePath().toString());
+        if (!isNative) {
+            command.add("-jar");
+            command.add(JAR.toAbsolutePath().toString());
+        }
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(env);
@@ -114,6 +121,16 @@ public final class GatewayNode implements AutoCloseable {
                     }
                     return status("/q/health/ready") == 200;
                 });
+    }
+
+    /** Whether this node runs the native executable (no JVM tools such as jcmd then). */
+    public boolean isNative() {
+        return nativeImage() != null;
+    }
+
+    private static String nativeImage() {
+        String path = System.getProperty("native.image.path");
+        return path != null && Files.isExecutable(Path.of(path)) ? path : null;
     }
 
     public String name() {
