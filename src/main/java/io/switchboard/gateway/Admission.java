@@ -6,8 +6,7 @@ import io.switchboard.auth.VerifiedToken;
 
 /**
  * What the upgrade gate hands to the opened connection: the verified token, its quota slot, and
- * the Netty channel the socket will run on (null if the transport is not a plain Vert.x HTTP/1
- * connection), for the fan-out's direct writes.
+ * the Netty channel the socket will run on, for the fan-out's direct writes.
  */
 record Admission(VerifiedToken token, ConnectionQuota.Lease lease, Channel channel) {
     static final String CONTEXT_KEY = "switchboard.admission";

@@ -3,8 +3,6 @@ package io.switchboard.gateway;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
@@ -27,13 +25,13 @@ import io.switchboard.rooms.RoomAccess;
  * <p>
  * Everything but the outbound queue is touched only from the connection's own event loop
  * (websockets-next runs a connection's callbacks, and the timers armed from them, there), so plain
- * fields and a HashMap suffice. Frames are written from whichever thread fans a message out, so the
- * outbound counters are atomic.
+ * fields and a HashMap suffice.
  * <p>
  * websockets-next has no outbound back-pressure: a client that stops reading makes Netty buffer
- * everything sent to it. Each write is counted until its completion says it reached the socket; a
- * connection whose unwritten bytes or frames pass the bound is closed with 1013 and gets nothing
- * more, so its cost stays bounded and the room's other members never wait for it.
+ * everything sent to it. Room messages are written straight to the socket's Netty channel, and a
+ * connection whose unwritten bytes or frames (as Netty's own outbound buffer counts them, replies
+ * included) pass the bound is closed with 1013 and gets nothing more, so its cost stays bounded and
+ * the room's other members never wait for it.
  */
 final class ClientSession implements Member {
     private static final Logger LOG = Logger.getLogger(ClientSession.class);
@@ -41,7 +39,7 @@ final class ClientSession implements Member {
 
     final WebSocketConnection connection;
     final ConnectionQuota.Lease lease;
-    /** The socket's Netty channel, for room messages written straight to it; null: use websockets-next. */
+    /** The socket's Netty channel, for room messages written straight to it. */
     private final Channel channel;
     private final GatewayMetrics metrics;
     private final Limits limits;
@@ -58,9 +56,8 @@ final class ClientSession implements Member {
     private int rateLimitedInWindow;
     private int badFramesInWindow;
 
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicInteger queuedFrames = new AtomicInteger();
-    private final AtomicBoolean overflowed = new AtomicBoolean();
+    /** Set on the event loop when the outbound bound was passed; nothing more is written after. */
+    private boolean overflowed;
     /** Set once this side closes; counted then, because a stuck peer may never finish the close. */
     private final AtomicBoolean closing = new AtomicBoolean();
 
@@ -86,24 +83,28 @@ final class ClientSession implements Member {
         this.abuseWindowStart = lastRefillNanos;
     }
 
-    /** A room message; counted in bulk per message by the fan-out, not here per member. */
-    @Override
-    public void deliver(String frame) {
-        write(frame);
+    /** A frame for this connection alone (welcome, reply, left, expiring). */
+    void send(String frame) {
+        metrics.framesOut(1);
+        connection.sendText(frame).subscribe().with(
+                sent -> {
+                },
+                failure -> LOG.debugf("dropped a frame for closed connection %s", connection.id()));
     }
 
-    /** The event loop that owns the socket, or null when room messages go through websockets-next. */
-    EventLoop loop() {
-        return channel == null ? null : channel.eventLoop();
+    @Override
+    public EventLoop loop() {
+        return channel.eventLoop();
     }
 
     /**
      * Writes an already encoded {@code message} frame straight to the channel: the bytes are shared
-     * by every member (a retained duplicate, no copy and no per-member encoding). Call it on
-     * {@link #loop()}. A member past its outbound bound is closed with 1013 instead.
+     * by every member (a retained duplicate, no copy and no per-member encoding); a room message is
+     * counted in bulk by the fan-out. A member past its outbound bound is closed with 1013 instead.
      */
-    void writeShared(ByteBuf utf8Frame) {
-        if (overflowed.get()) {
+    @Override
+    public void deliver(ByteBuf utf8Frame) {
+        if (overflowed) {
             return;
         }
         ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
@@ -118,42 +119,9 @@ final class ClientSession implements Member {
     }
 
     private void overflow() {
-        if (overflowed.compareAndSet(false, true)) {
-            metrics.slowConsumer();
-            close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue full");
-        }
-    }
-
-    /** A frame for this connection alone (welcome, reply, left, expiring). */
-    void send(String frame) {
-        metrics.framesOut(1);
-        write(frame);
-    }
-
-    private void write(String frame) {
-        if (overflowed.get()) {
-            return;
-        }
-        int size = frame.length();
-        long bytes = queuedBytes.addAndGet(size);
-        int frames = queuedFrames.incrementAndGet();
-        if (bytes > limits.outboundBytes() || frames > limits.outboundFrames()) {
-            queuedBytes.addAndGet(-size);
-            queuedFrames.decrementAndGet();
-            overflow();
-            return;
-        }
-        connection.sendText(frame).subscribe().with(
-                sent -> written(size),
-                failure -> {
-                    written(size);
-                    LOG.debugf("dropped a frame for closed connection %s", connection.id());
-                });
-    }
-
-    private void written(int size) {
-        queuedBytes.addAndGet(-size);
-        queuedFrames.decrementAndGet();
+        overflowed = true;
+        metrics.slowConsumer();
+        close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue full");
     }
 
     /** The socket closed; a close the client started is counted here. */

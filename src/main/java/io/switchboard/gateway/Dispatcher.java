@@ -110,9 +110,8 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             return true;
         }
         if (session.rateLimitedTooOften(now)) {
-            metrics.denied(ErrorCode.RATE_LIMITED.wire());
-            session.sendAndClose(ServerFrames.error(ref, ErrorCode.RATE_LIMITED, "sustained rate limit abuse"),
-                    CloseCodes.RATE_ABUSE, "rate limit abuse");
+            denyAndClose(session, ref, ErrorCode.RATE_LIMITED, "sustained rate limit abuse", CloseCodes.RATE_ABUSE,
+                    "rate limit abuse");
         } else {
             deny(session, ref, ErrorCode.RATE_LIMITED, "too many frames; slow down");
         }
@@ -122,9 +121,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     /** {@code bad_request}; too many bad frames in the abuse window closes with 4400. */
     private void badFrame(ClientSession session, String ref, String reason, long now) {
         if (session.badFramesTooOften(now)) {
-            metrics.denied(ErrorCode.BAD_REQUEST.wire());
-            session.sendAndClose(ServerFrames.error(ref, ErrorCode.BAD_REQUEST, reason), CloseCodes.PROTOCOL_ABUSE,
-                    "too many bad frames");
+            denyAndClose(session, ref, ErrorCode.BAD_REQUEST, reason, CloseCodes.PROTOCOL_ABUSE, "too many bad frames");
         } else {
             deny(session, ref, ErrorCode.BAD_REQUEST, reason);
         }
@@ -263,9 +260,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         if (clock.millis() <= session.token.expMillis() + skewMillis) {
             return false;
         }
-        metrics.denied(ErrorCode.TOKEN_EXPIRED.wire());
-        session.sendAndClose(ServerFrames.error(ref, ErrorCode.TOKEN_EXPIRED, EXPIRED_REASON),
-                CloseCodes.TOKEN_EXPIRED, EXPIRED_REASON);
+        denyAndClose(session, ref, ErrorCode.TOKEN_EXPIRED, EXPIRED_REASON, CloseCodes.TOKEN_EXPIRED, EXPIRED_REASON);
         return true;
     }
 
@@ -299,6 +294,13 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     private void deny(ClientSession session, String ref, ErrorCode code, String reason) {
         metrics.denied(code.wire());
         session.send(ServerFrames.error(ref, code, reason));
+    }
+
+    /** The error reply, then the close: the reply is written first, on the same socket. */
+    private void denyAndClose(ClientSession session, String ref, ErrorCode code, String reason, int closeCode,
+            String closeReason) {
+        metrics.denied(code.wire());
+        session.sendAndClose(ServerFrames.error(ref, code, reason), closeCode, closeReason);
     }
 
     private static String denial(RoomAccess access, String op) {

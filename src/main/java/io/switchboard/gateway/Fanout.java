@@ -12,7 +12,7 @@ import io.quarkus.runtime.Startup;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.auth.Revocations;
 import io.switchboard.cluster.ControlCommand;
 import io.switchboard.cluster.LocalNode;
@@ -52,27 +52,24 @@ public class Fanout implements LocalNode {
         }
         ByteBuf bytes = ByteBufAllocator.DEFAULT.directBuffer(ByteBufUtil.utf8Bytes(frame));
         ByteBufUtil.writeUtf8(bytes, frame);
-        Map<EventLoop, List<ClientSession>> elsewhere = null;
+        Map<EventExecutor, List<Member>> elsewhere = null;
         for (Member member : members) {
-            ClientSession session = (ClientSession) member;
-            EventLoop loop = session.loop();
-            if (loop == null) {
-                session.deliver(frame);
-            } else if (loop.inEventLoop()) {
-                session.writeShared(bytes);
+            EventExecutor loop = member.loop();
+            if (loop.inEventLoop()) {
+                member.deliver(bytes);
             } else {
                 if (elsewhere == null) {
                     elsewhere = new HashMap<>(4);
                 }
-                elsewhere.computeIfAbsent(loop, l -> new ArrayList<>()).add(session);
+                elsewhere.computeIfAbsent(loop, l -> new ArrayList<>()).add(member);
             }
         }
         if (elsewhere != null) {
-            elsewhere.forEach((loop, sessions) -> {
+            elsewhere.forEach((loop, onLoop) -> {
                 bytes.retain();
                 loop.execute(() -> {
                     try {
-                        sessions.forEach(session -> session.writeShared(bytes));
+                        onLoop.forEach(member -> member.deliver(bytes));
                     } finally {
                         bytes.release();
                     }

@@ -105,7 +105,8 @@ public class UpgradeGate {
         ConnectionQuota.Lease lease = (ConnectionQuota.Lease) slot;
         // Gives the slot back if the upgrade fails after this point and no socket ever opens.
         request.connection().closeHandler(closed -> lease.release());
-        Channel channel = request.connection() instanceof ConnectionBase base ? base.channel() : null;
+        // A WebSocket upgrade is always HTTP/1.1 in Vert.x 4, whose connection is a ConnectionBase.
+        Channel channel = ((ConnectionBase) request.connection()).channel();
         ctx.put(Admission.CONTEXT_KEY, new Admission(token, lease, channel));
         metrics.upgradeAccepted();
         ctx.next();

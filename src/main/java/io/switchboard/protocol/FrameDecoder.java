@@ -2,10 +2,8 @@ package io.switchboard.protocol;
 
 import java.io.IOException;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 
 /**
  * Decodes one client text frame into a {@link ClientFrame} with a streaming parser: no object
@@ -18,27 +16,13 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
  */
 public final class FrameDecoder {
     public static final int MAX_REF_LENGTH = 64;
-    /** Frames are bounded by the frame size limit; this bounds the work a hostile frame can ask for. */
-    private static final int MAX_NESTING = 64;
-
-    private final JsonFactory json;
-
-    public FrameDecoder() {
-        this.json = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(MAX_NESTING)
-                        .maxNumberLength(100)
-                        .build())
-                .build();
-    }
-
     public ClientFrame decode(String text) throws BadFrameException {
         String op = null;
         String ref = null;
         String room = null;
         String data = null;
         String token = null;
-        try (JsonParser p = json.createParser(text)) {
+        try (JsonParser p = JsonText.BOUNDED.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadFrameException(null, "frame must be a JSON object");
             }

@@ -1,7 +1,14 @@
 package io.switchboard.rooms;
 
-/** A local connection as rooms see it: something an encoded frame can be handed to. */
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
+
+/** A local connection as rooms see it: a socket on an event loop that encoded frames are written to. */
 public interface Member {
-    /** Hands over an already encoded frame; must not block. */
-    void deliver(String frame);
+
+    /** The event loop that owns the member's socket; {@link #deliver} must run on it. */
+    EventExecutor loop();
+
+    /** Writes an encoded frame shared by every member (the member takes its own reference); must not block. */
+    void deliver(ByteBuf utf8Frame);
 }
