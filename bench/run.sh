@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark with the shared harness (../shared/bench): the incumbent NestJS design
-# and Switchboard (the packaged jar), same machine, same scenario. Prints one JSON line each.
+# Side-by-side benchmark with the shared harness (../shared/bench): the incumbent NestJS design and
+# Switchboard (the packaged jar), same machine, same scenario. Prints JSON lines on stdout.
 #
-#   ./mvnw package -DskipTests && bench/run.sh [nestjs|switchboard|both]   (default: both)
-# Env: JVM_OPTS (default: C1 only + serial GC, see docs/benchmarks.md), and the harness's own
-# knobs (CONNS ROOMS JOINS PUBLISHERS RATE DURATION PAYLOAD ...).
+#   ./mvnw package -DskipTests && bench/run.sh [nestjs|switchboard|both] [SCENARIO]   (default: both default)
+#
+# Scenarios (docs/benchmarks.md):
+#   default  the harness's own: 2 nodes, 2,000 clients x 10 rooms, 200 members/room, 200 publishes/s
+#   load3x   the same at 3x the publish rate (120,000 deliveries/s)
+#   memory   1,000 then 2,000 clients per node at a low rate; prints memory per additional connection
+#   churn    a second wave of 2,000 connections against the same, already warm nodes (a reconnect
+#            storm after a deploy); prints the second wave, so handshakes are measured without warm-up
+#   sparse   4 nodes, 2,000 rooms of 2 members; prints the bytes each node received from Redis
+# Env: JVM_OPTS (default: C1 only + serial GC, see docs/benchmarks.md), and the harness's own knobs
+# (CONNS ROOMS JOINS PUBLISHERS RATE DURATION PAYLOAD RAMP PROCS GRACE REDIS_PORT PORTS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 WHICH="${1:-both}"
+SCENARIO="${2:-default}"
 HARNESS="${BENCH_HARNESS:-$ROOT/../shared/bench}"
 WORK="$ROOT/target/bench"
+H="$WORK/harness"
 [ -f target/quarkus-app/quarkus-run.jar ] || { echo "build first: ./mvnw package -DskipTests" >&2; exit 1; }
-# The shared harness is read-only; it installs npm packages next to itself, so run a copy.
-rm -rf "$WORK/harness" "$WORK/app" && mkdir -p "$WORK"
-cp -r "$HARNESS" "$WORK/harness" && chmod -R u+w "$WORK/harness"
-cp -r target/quarkus-app "$WORK/app"
+# The shared harness is read-only and installs npm packages next to itself, so it runs from a copy
+# (kept between runs, so the packages are installed once).
+if [ ! -d "$H" ]; then
+  mkdir -p "$WORK" && cp -r "$HARNESS" "$H" && chmod -R u+w "$H"
+fi
+rm -rf "$WORK/app" && cp -r target/quarkus-app "$WORK/app"
 # HS256 needs a 32-byte secret on Switchboard; both peers get the same one.
 export JWT_SECRET="${JWT_SECRET:-bench-secret-0123456789abcdef0123456789abcdef}"
 JVM_OPTS="${JVM_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms64m -Xmx384m}"
@@ -24,9 +36,109 @@ export SERVER_CMD="java $JVM_OPTS -Dquarkus.http.port={port} -Dquarkus.http.host
  -Dswitchboard.rooms.rules[0].pattern=r* -Dswitchboard.rooms.rules[0].join=user \
  -Dswitchboard.rooms.rules[0].publish=user -Dswitchboard.limits.connections-per-user=100 \
  -jar $WORK/app/quarkus-run.jar"
+
+harness() { # peer [run.js options]: one harness run, one JSON line
+  local peer="$1"; shift
+  case "$peer" in
+    nestjs) "$H/bench.sh" nestjs "$@" ;;
+    switchboard) "$H/bench.sh" cmd "$@" ;;
+  esac
+}
+
+memory() { # peer: peak RSS per node at 1,000 and 2,000 clients per node; the slope is per added connection
+  local peer="$1" small="$WORK/memory-$1-1000.json" large="$WORK/memory-$1-2000.json"
+  CONNS=2000 ROOMS=100 RATE=20 DURATION=10 harness "$peer" >"$small"
+  CONNS=4000 ROOMS=200 RATE=20 DURATION=10 harness "$peer" >"$large"
+  node -e '
+    const [a, b] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
+    const peak = (r) => r.servers.filter((s) => s.label !== "redis").map((s) => s.peak_rss_mb);
+    const mean = (xs) => xs.reduce((x, y) => x + y, 0) / xs.length;
+    const perNode = (r) => r.connections.succeeded / (r.servers.length - 1);
+    const kb = ((mean(peak(b)) - mean(peak(a))) * 1024) / (perNode(b) - perNode(a));
+    console.log(JSON.stringify({ scenario: "memory", target: a.target,
+      peak_rss_mb: { [perNode(a)]: peak(a), [perNode(b)]: peak(b) },
+      lost: a.messages.lost + b.messages.lost,
+      kb_per_additional_connection: Math.round(kb * 10) / 10 }));' "$small" "$large"
+}
+
+churn() { # peer: two waves against the same nodes; prints the second
+  local peer="$1" redis_port="${REDIS_PORT:-6390}" tmp pids=() urls="" target kind
+  read -r -a ports <<<"${PORTS:-7101 7102}"
+  tmp="$(mktemp -d)"
+  trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' RETURN
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$tmp/redis.log" 2>&1 &
+  pids+=("$!")
+  until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
+  if [ "$peer" = nestjs ]; then
+    "$H/peers/nestjs-gateway/run.sh" --detach --pidfile "$tmp/pids" --logdir "$tmp" "redis://127.0.0.1:$redis_port" "${ports[@]}" >/dev/null
+    read -r -a more <"$tmp/pids"; pids+=("${more[@]}")
+    target=socketio; kind=nestjs
+    for p in "${ports[@]}"; do urls+="${urls:+,}http://127.0.0.1:$p"; done
+  else
+    for p in "${ports[@]}"; do
+      cmd="${SERVER_CMD//\{port\}/$p}"; cmd="${cmd//\{redis\}/redis://127.0.0.1:$redis_port}"; cmd="${cmd//\{secret\}/$JWT_SECRET}"
+      bash -c "exec $cmd" >"$tmp/node-$p.log" 2>&1 &
+      pids+=("$!")
+    done
+    for p in "${ports[@]}"; do until (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do sleep 0.1; done; done
+    target=switchboard; kind=cmd
+    for p in "${ports[@]}"; do urls+="${urls:+,}ws://127.0.0.1:$p/ws"; done
+  fi
+  [ -d "$H/loadgen/node_modules" ] || (cd "$H/loadgen" && npm ci --no-audit --no-fund >&2)
+  local watch="" n=0
+  for p in "${pids[@]:1}"; do n=$((n + 1)); watch+="$kind-$n=$p,"; done
+  watch+="redis=${pids[0]}"
+  for wave in 1 2; do
+    node "$H/loadgen/run.js" --target "$target" --urls "$urls" --secret "$JWT_SECRET" --conns "${CONNS:-2000}" \
+      --rooms "${ROOMS:-100}" --joins-per-conn "${JOINS:-10}" --publishers "${PUBLISHERS:-200}" --rate "${RATE:-200}" \
+      --duration "${DURATION:-10}" --payload "${PAYLOAD:-256}" --ramp "${RAMP:-500}" --procs "${PROCS:-2}" \
+      --grace "${GRACE:-10}" --pids "$watch" --label "churn-wave-$wave" >"$tmp/wave-$wave.json"
+  done
+  cat "$tmp/wave-2.json"
+}
+
+sparse() { # peer: 4 nodes, sparse rooms; bytes each node's Redis connections received
+  local peer="$1" redis_port="${REDIS_PORT:-6390}" out="$WORK/sparse-$1.json" seen="$WORK/sparse-$1.ss"
+  : >"$seen"
+  ( while true; do ss -tinpH "( dport = :$redis_port )" >>"$seen" 2>/dev/null; sleep 1; done ) &
+  local sampler=$!
+  PORTS="7101 7102 7103 7104" CONNS=2000 ROOMS=2000 JOINS=2 PUBLISHERS=200 RATE=200 harness "$peer" >"$out" || true
+  kill "$sampler"
+  node -e '
+    const fs = require("fs");
+    const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    // ss prints a socket line (local address, users:(("name",pid=N,...))) then its counters line.
+    const lines = fs.readFileSync(process.argv[2], "utf8").split("\n");
+    const max = new Map();
+    for (let i = 0; i < lines.length - 1; i++) {
+      const pid = /pid=(\d+)/.exec(lines[i]), local = /^\S+\s+\d+\s+\d+\s+(\S+)/.exec(lines[i]);
+      const rx = /bytes_received:(\d+)/.exec(lines[i + 1]);
+      if (!pid || !local || !rx) continue;
+      const key = pid[1] + " " + local[1];
+      max.set(key, Math.max(max.get(key) || 0, Number(rx[1])));
+    }
+    const byPid = {};
+    for (const [key, bytes] of max) { const pid = key.split(" ")[0]; byPid[pid] = (byPid[pid] || 0) + bytes; }
+    const nodes = r.servers.filter((s) => s.label !== "redis");
+    const mb = (x) => Math.round(x / 1e5) / 10;
+    console.log(JSON.stringify({ scenario: "sparse", target: r.target, delivered: r.messages.delivered,
+      lost: r.messages.lost, duplicates: r.messages.duplicates, publishes: r.publishes.sent,
+      redis_mb_received_per_node: nodes.map((s) => mb(byPid[s.pid] || 0)),
+      cpu_s_publish_per_node: nodes.map((s) => s.cpu_s_publish), latency_ms: r.latency_ms }));' "$out" "$seen"
+}
+
+run() { # peer
+  case "$SCENARIO" in
+    default) harness "$1" ;;
+    load3x) RATE=$((3 * ${RATE:-200})) harness "$1" ;;
+    memory) memory "$1" ;;
+    churn) churn "$1" ;;
+    sparse) sparse "$1" ;;
+    *) echo "unknown scenario $SCENARIO" >&2; exit 2 ;;
+  esac
+}
 case "$WHICH" in
-  nestjs) "$WORK/harness/bench.sh" nestjs ;;
-  switchboard) "$WORK/harness/bench.sh" cmd ;;
-  both) "$WORK/harness/bench.sh" nestjs; "$WORK/harness/bench.sh" cmd ;;
-  *) echo "usage: $0 [nestjs|switchboard|both]" >&2; exit 2 ;;
+  nestjs | switchboard) run "$WHICH" ;;
+  both) run nestjs; run switchboard ;;
+  *) echo "usage: $0 [nestjs|switchboard|both] [default|load3x|memory|churn|sparse]" >&2; exit 2 ;;
 esac

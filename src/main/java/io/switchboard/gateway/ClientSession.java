@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.switchboard.auth.VerifiedToken;
@@ -98,12 +97,14 @@ final class ClientSession implements Member {
     }
 
     /**
-     * Writes an already encoded {@code message} frame straight to the channel: the bytes are shared
-     * by every member (a retained duplicate, no copy and no per-member encoding); a room message is
-     * counted in bulk by the fan-out. A member past its outbound bound is closed with 1013 instead.
+     * Writes an already encoded WebSocket frame straight to the channel: the bytes are shared by every
+     * member (a retained duplicate, no copy), and Netty's frame encoder lets a ready {@code ByteBuf}
+     * through untouched, so nothing is encoded per member. Handlers nearer the socket still see the
+     * write (the idle timer counts it). A room message is counted in bulk by the fan-out. A member
+     * past its outbound bound is closed with 1013 instead.
      */
     @Override
-    public void deliver(ByteBuf utf8Frame) {
+    public void deliver(ByteBuf webSocketFrame) {
         if (overflowed) {
             return;
         }
@@ -115,7 +116,7 @@ final class ClientSession implements Member {
             overflow();
             return;
         }
-        channel.writeAndFlush(new TextWebSocketFrame(utf8Frame.retainedDuplicate()), channel.voidPromise());
+        channel.writeAndFlush(webSocketFrame.retainedDuplicate(), channel.voidPromise());
     }
 
     private void overflow() {

@@ -10,14 +10,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.runtime.Startup;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.auth.Revocations;
 import io.switchboard.cluster.ControlCommand;
 import io.switchboard.cluster.LocalNode;
 import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.protocol.CloseCodes;
+import io.switchboard.protocol.WebSocketFrames;
 import io.switchboard.rooms.LocalRooms;
 import io.switchboard.rooms.Member;
 
@@ -39,8 +38,8 @@ public class Fanout implements LocalNode {
     }
 
     /**
-     * One message to this node's members: encoded to UTF-8 once into a direct buffer that every
-     * member's socket shares. Members whose socket is on the current event loop are written at
+     * One message to this node's members: encoded once, as a whole WebSocket frame, into a direct
+     * buffer that every member's socket shares. Members whose socket is on the current event loop are written at
      * once; the rest get one task per event loop, not one per member, so there is no cross-thread
      * hand-off and no wake-up per delivery.
      */
@@ -50,8 +49,7 @@ public class Fanout implements LocalNode {
         if (members.length == 0) {
             return;
         }
-        ByteBuf bytes = ByteBufAllocator.DEFAULT.directBuffer(ByteBufUtil.utf8Bytes(frame));
-        ByteBufUtil.writeUtf8(bytes, frame);
+        ByteBuf bytes = WebSocketFrames.text(frame);
         Map<EventExecutor, List<Member>> elsewhere = null;
         for (Member member : members) {
             EventExecutor loop = member.loop();

@@ -9,6 +9,9 @@ public interface Member {
     /** The event loop that owns the member's socket; {@link #deliver} must run on it. */
     EventExecutor loop();
 
-    /** Writes an encoded frame shared by every member (the member takes its own reference); must not block. */
-    void deliver(ByteBuf utf8Frame);
+    /**
+     * Writes a complete WebSocket frame, encoded once and shared by every member (the member takes its
+     * own reference); must not block.
+     */
+    void deliver(ByteBuf webSocketFrame);
 }
