@@ -61,11 +61,11 @@ memory() { # peer: peak RSS per node at 1,000 and 2,000 clients per node; the sl
       kb_per_additional_connection: Math.round(kb * 10) / 10 }));' "$small" "$large"
 }
 
-churn() { # peer: two waves against the same nodes; prints the second
-  local peer="$1" redis_port="${REDIS_PORT:-6390}" tmp pids=() urls="" target kind
+churn() ( # peer: two waves against the same nodes; prints the second. A subshell, for its own cleanup.
+  peer="$1" redis_port="${REDIS_PORT:-6390}" pids=() urls=""
   read -r -a ports <<<"${PORTS:-7101 7102}"
   tmp="$(mktemp -d)"
-  trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' RETURN
+  trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' EXIT
   redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$tmp/redis.log" 2>&1 &
   pids+=("$!")
   until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
@@ -85,7 +85,7 @@ churn() { # peer: two waves against the same nodes; prints the second
     for p in "${ports[@]}"; do urls+="${urls:+,}ws://127.0.0.1:$p/ws"; done
   fi
   [ -d "$H/loadgen/node_modules" ] || (cd "$H/loadgen" && npm ci --no-audit --no-fund >&2)
-  local watch="" n=0
+  watch="" n=0
   for p in "${pids[@]:1}"; do n=$((n + 1)); watch+="$kind-$n=$p,"; done
   watch+="redis=${pids[0]}"
   for wave in 1 2; do
@@ -95,7 +95,7 @@ churn() { # peer: two waves against the same nodes; prints the second
       --grace "${GRACE:-10}" --pids "$watch" --label "churn-wave-$wave" >"$tmp/wave-$wave.json"
   done
   cat "$tmp/wave-2.json"
-}
+)
 
 sparse() { # peer: 4 nodes, sparse rooms; bytes each node's Redis connections received
   local peer="$1" redis_port="${REDIS_PORT:-6390}" out="$WORK/sparse-$1.json" seen="$WORK/sparse-$1.ss"

@@ -154,8 +154,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             deny(session, frame.ref(), ErrorCode.FORBIDDEN, denial(access, "join"));
             return;
         }
-        session.rooms.put(room, access);
-        rooms.join(room, session);
+        session.rooms.put(rooms.join(room, session), access);
         // Answered once this node receives the room's traffic from the other nodes.
         bus.roomChanged(room).subscribe().with(subscribed -> session.send(ServerFrames.ok(frame.ref())),
                 failure -> session.send(ServerFrames.ok(frame.ref())));

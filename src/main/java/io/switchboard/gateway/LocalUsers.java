@@ -1,8 +1,8 @@
 package io.switchboard.gateway;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -12,12 +12,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.runtime.Startup;
 
 import io.switchboard.ops.GatewayMetrics;
+import io.switchboard.rooms.CopyOnWrite;
 
 /** The open connections on this node by user, for commands aimed at users or tokens (disconnect, revoke). */
 @Startup
 @ApplicationScoped
 public class LocalUsers {
-    private final ConcurrentHashMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
+    /** Each user's sessions, copy on write: most users have one or two, and a set each would cost far more. */
+    private final ConcurrentHashMap<String, ClientSession[]> byUser = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
 
     public LocalUsers(GatewayMetrics metrics) {
@@ -25,17 +27,22 @@ public class LocalUsers {
     }
 
     void add(ClientSession session) {
-        if (byUser.computeIfAbsent(session.token.sub(), sub -> ConcurrentHashMap.newKeySet()).add(session)) {
-            open.incrementAndGet();
-        }
+        byUser.compute(session.token.sub(), (sub, sessions) -> {
+            ClientSession[] now = sessions == null ? new ClientSession[] { session } : CopyOnWrite.with(sessions, session);
+            if (now != sessions) {
+                open.incrementAndGet();
+            }
+            return now;
+        });
     }
 
     void remove(ClientSession session) {
         byUser.computeIfPresent(session.token.sub(), (sub, sessions) -> {
-            if (sessions.remove(session)) {
+            ClientSession[] now = CopyOnWrite.without(sessions, session);
+            if (now != sessions) {
                 open.decrementAndGet();
             }
-            return sessions.isEmpty() ? null : sessions;
+            return now;
         });
     }
 
@@ -46,16 +53,18 @@ public class LocalUsers {
     /** Every open connection on this node. */
     List<ClientSession> all() {
         List<ClientSession> all = new ArrayList<>(open.get());
-        byUser.values().forEach(all::addAll);
+        byUser.values().forEach(sessions -> all.addAll(Arrays.asList(sessions)));
         return all;
     }
 
     /** Closes every connection on this node that matches. */
     void close(Predicate<ClientSession> matching, int code, String reason) {
-        byUser.values().forEach(sessions -> sessions.forEach(session -> {
-            if (matching.test(session)) {
-                session.close(code, reason);
+        byUser.values().forEach(sessions -> {
+            for (ClientSession session : sessions) {
+                if (matching.test(session)) {
+                    session.close(code, reason);
+                }
             }
-        }));
+        });
     }
 }

@@ -1,6 +1,5 @@
 package io.switchboard.rooms;
 
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,53 +13,37 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class LocalRooms {
     private static final Member[] EMPTY = new Member[0];
 
-    private final ConcurrentHashMap<String, Member[]> rooms = new ConcurrentHashMap<>();
+    /** A room's name as first joined, and its members. */
+    private record Room(String name, Member[] members) {
+    }
 
-    public void join(String room, Member member) {
-        rooms.compute(room, (name, members) -> {
-            if (members == null) {
-                return new Member[] { member };
-            }
-            for (Member m : members) {
-                if (m == member) {
-                    return members;
-                }
-            }
-            Member[] grown = Arrays.copyOf(members, members.length + 1);
-            grown[members.length] = member;
-            return grown;
-        });
+    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
+
+    /**
+     * @return the room's name as this node already holds it: a member keeps that one string in its
+     *         own room table instead of the copy each join frame decodes
+     */
+    public String join(String room, Member member) {
+        return rooms.compute(room, (name, current) -> current == null
+                ? new Room(name, new Member[] { member })
+                : new Room(current.name, CopyOnWrite.with(current.members, member))).name;
     }
 
     /** @return true when the room has no local member left */
     public boolean leave(String room, Member member) {
         boolean[] emptied = { false };
-        rooms.computeIfPresent(room, (name, members) -> {
-            int at = -1;
-            for (int i = 0; i < members.length; i++) {
-                if (members[i] == member) {
-                    at = i;
-                    break;
-                }
-            }
-            if (at < 0) {
-                return members;
-            }
-            if (members.length == 1) {
-                emptied[0] = true;
-                return null;
-            }
-            Member[] shrunk = new Member[members.length - 1];
-            System.arraycopy(members, 0, shrunk, 0, at);
-            System.arraycopy(members, at + 1, shrunk, at, members.length - at - 1);
-            return shrunk;
+        rooms.computeIfPresent(room, (name, current) -> {
+            Member[] left = CopyOnWrite.without(current.members, member);
+            emptied[0] = left == null;
+            return left == null ? null : new Room(current.name, left);
         });
         return emptied[0];
     }
 
     /** The room's current members (a snapshot: the array is never changed in place). */
     public Member[] members(String room) {
-        return rooms.getOrDefault(room, EMPTY);
+        Room current = rooms.get(room);
+        return current == null ? EMPTY : current.members;
     }
 
     public boolean isActive(String room) {

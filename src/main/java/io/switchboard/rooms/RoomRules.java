@@ -29,9 +29,9 @@ public class RoomRules {
         for (CompiledRule rule : rules) {
             if (rule.pattern.matches(room, null)) {
                 if (rule.pattern.bindsSub() && !rule.pattern.matches(room, sub)) {
-                    return new RoomAccess(true, false, false, rule.publishRequiresMembership);
+                    return RoomAccess.of(true, false, false, rule.publishRequiresMembership);
                 }
-                return new RoomAccess(true, rule.join.permits(roles), rule.publish.permits(roles),
+                return RoomAccess.of(true, rule.join.permits(roles), rule.publish.permits(roles),
                         rule.publishRequiresMembership);
             }
         }
