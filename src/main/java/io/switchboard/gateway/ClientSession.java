@@ -55,6 +55,8 @@ final class ClientSession implements Member {
     private int rateLimitedInWindow;
     private int badFramesInWindow;
 
+    /** Room messages written since the last flush; event-loop confined, like the flag below. */
+    private boolean unflushed;
     /** Set on the event loop when the outbound bound was passed; nothing more is written after. */
     private boolean overflowed;
     /** Set once this side closes; counted then, because a stuck peer may never finish the close. */
@@ -97,26 +99,37 @@ final class ClientSession implements Member {
     }
 
     /**
-     * Writes an already encoded WebSocket frame straight to the channel: the bytes are shared by every
-     * member (a retained duplicate, no copy), and Netty's frame encoder lets a ready {@code ByteBuf}
-     * through untouched, so nothing is encoded per member. Handlers nearer the socket still see the
-     * write (the idle timer counts it). A room message is counted in bulk by the fan-out. A member
-     * past its outbound bound is closed with 1013 instead.
+     * Queues an already encoded WebSocket frame on the channel: the bytes are shared by every member
+     * (a retained duplicate, no copy), and Netty's frame encoder lets a ready {@code ByteBuf} through
+     * untouched, so nothing is encoded per member. Handlers nearer the socket still see the write
+     * (the idle timer counts it). A room message is counted in bulk by the fan-out. A member past its
+     * outbound bound is closed with 1013 instead.
      */
     @Override
-    public void deliver(ByteBuf webSocketFrame) {
+    public boolean write(ByteBuf webSocketFrame) {
         if (overflowed) {
-            return;
+            return false;
         }
         ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
         if (pending == null) {
-            return; // closed
+            return false; // closed
         }
         if (pending.totalPendingWriteBytes() >= limits.outboundBytes() || pending.size() >= limits.outboundFrames()) {
             overflow();
-            return;
+            return false;
         }
-        channel.writeAndFlush(webSocketFrame.retainedDuplicate(), channel.voidPromise());
+        channel.write(webSocketFrame.retainedDuplicate(), channel.voidPromise());
+        if (unflushed) {
+            return false;
+        }
+        unflushed = true;
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        unflushed = false;
+        channel.flush();
     }
 
     private void overflow() {

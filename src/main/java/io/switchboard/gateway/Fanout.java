@@ -1,9 +1,6 @@
 package io.switchboard.gateway;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,7 +15,6 @@ import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.WebSocketFrames;
 import io.switchboard.rooms.LocalRooms;
-import io.switchboard.rooms.Member;
 
 /** This node as the bus sees it: encoded frames go to the room's members, commands to the users. */
 @Startup
@@ -28,6 +24,8 @@ public class Fanout implements LocalNode {
     private final LocalUsers users;
     private final GatewayMetrics metrics;
     private final Revocations revocations;
+    /** One per event loop that owns member sockets: a handful, created on first use. */
+    private final ConcurrentHashMap<EventExecutor, Outbox> outboxes = new ConcurrentHashMap<>();
 
     public Fanout(LocalRooms rooms, LocalUsers users, GatewayMetrics metrics, Revocations revocations) {
         this.rooms = rooms;
@@ -39,43 +37,29 @@ public class Fanout implements LocalNode {
 
     /**
      * One message to this node's members: encoded once, as a whole WebSocket frame, into a direct
-     * buffer that every member's socket shares. Members whose socket is on the current event loop are written at
-     * once; the rest get one task per event loop, not one per member, so there is no cross-thread
-     * hand-off and no wake-up per delivery.
+     * buffer that every member's socket shares, and handed to each event loop that owns members of
+     * the room as one entry in that loop's {@link Outbox}: the work here is per room and per loop,
+     * never per member.
      */
     @Override
     public void deliver(String room, String frame, long publishedAt, boolean remote) {
-        Member[] members = rooms.members(room);
-        if (members.length == 0) {
+        LocalRooms.LoopMembers[] byLoop = rooms.members(room);
+        if (byLoop.length == 0) {
             return;
         }
         ByteBuf bytes = WebSocketFrames.text(frame);
-        Map<EventExecutor, List<Member>> elsewhere = null;
-        for (Member member : members) {
-            EventExecutor loop = member.loop();
-            if (loop.inEventLoop()) {
-                member.deliver(bytes);
-            } else {
-                if (elsewhere == null) {
-                    elsewhere = new HashMap<>(4);
-                }
-                elsewhere.computeIfAbsent(loop, l -> new ArrayList<>()).add(member);
-            }
-        }
-        if (elsewhere != null) {
-            elsewhere.forEach((loop, onLoop) -> {
-                bytes.retain();
-                loop.execute(() -> {
-                    try {
-                        onLoop.forEach(member -> member.deliver(bytes));
-                    } finally {
-                        bytes.release();
-                    }
-                });
-            });
+        int delivered = 0;
+        for (LocalRooms.LoopMembers group : byLoop) {
+            delivered += group.members().length;
+            outbox(group.loop()).add(bytes.retain(), group.members());
         }
         bytes.release();
-        metrics.delivered(members.length, publishedAt, remote);
+        metrics.delivered(delivered, publishedAt, remote);
+    }
+
+    private Outbox outbox(EventExecutor loop) {
+        Outbox outbox = outboxes.get(loop);
+        return outbox != null ? outbox : outboxes.computeIfAbsent(loop, Outbox::new);
     }
 
     @Override

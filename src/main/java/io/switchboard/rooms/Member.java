@@ -6,12 +6,18 @@ import io.netty.util.concurrent.EventExecutor;
 /** A local connection as rooms see it: a socket on an event loop that encoded frames are written to. */
 public interface Member {
 
-    /** The event loop that owns the member's socket; {@link #deliver} must run on it. */
+    /** The event loop that owns the member's socket; {@link #write} and {@link #flush} must run on it. */
     EventExecutor loop();
 
     /**
-     * Writes a complete WebSocket frame, encoded once and shared by every member (the member takes its
-     * own reference); must not block.
+     * Queues a complete WebSocket frame, encoded once and shared by every member (the member takes its
+     * own reference), without sending it yet; must not block.
+     *
+     * @return true when this is the first frame queued since the member's last {@link #flush}: the
+     *         caller flushes each such member once, after its whole batch
      */
-    void deliver(ByteBuf webSocketFrame);
+    boolean write(ByteBuf webSocketFrame);
+
+    /** Sends everything {@link #write} queued. */
+    void flush();
 }
