@@ -11,6 +11,7 @@
 #   churn    a second wave of 2,000 connections against the same, already warm nodes (a reconnect
 #            storm after a deploy); prints the second wave, so handshakes are measured without warm-up
 #   sparse   4 nodes, 2,000 rooms of 2 members; prints the bytes each node received from Redis
+#   hot      one room with every client in it, 20 publishes/s (the same 40,000 deliveries/s)
 # Env: JVM_OPTS (default: C1 only + serial GC, see docs/benchmarks.md), and the harness's own knobs
 # (CONNS ROOMS JOINS PUBLISHERS RATE DURATION PAYLOAD RAMP PROCS GRACE REDIS_PORT PORTS).
 set -euo pipefail
@@ -134,11 +135,12 @@ run() { # peer
     memory) memory "$1" ;;
     churn) churn "$1" ;;
     sparse) sparse "$1" ;;
+    hot) CONNS=2000 ROOMS=1 JOINS=1 PUBLISHERS=20 RATE=20 harness "$1" ;;
     *) echo "unknown scenario $SCENARIO" >&2; exit 2 ;;
   esac
 }
 case "$WHICH" in
   nestjs | switchboard) run "$WHICH" ;;
   both) run nestjs; run switchboard ;;
-  *) echo "usage: $0 [nestjs|switchboard|both] [default|load3x|memory|churn|sparse]" >&2; exit 2 ;;
+  *) echo "usage: $0 [nestjs|switchboard|both] [default|load3x|memory|churn|sparse|hot]" >&2; exit 2 ;;
 esac
