@@ -139,6 +139,20 @@ class UpgradeAuthTest {
     }
 
     @Test
+    void permessageDeflateOfferIsDeclined() {
+        // Browsers always offer it; accepting would give every connection a zlib deflater (about
+        // 90 KB) for the sake of replies, since room messages go out uncompressed anyway.
+        String token = TestKeys.token("dora", 60, "user");
+        WsClient.Upgrade upgrade = WsClient.upgrade(ws, o -> o.setSubProtocols(List.of("switchboard.v1", "bearer." + token))
+                .addHeader("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"));
+        assertEquals(101, upgrade.status());
+        try (WsClient client = upgrade.client()) {
+            assertNull(upgrade.headers().get("Sec-WebSocket-Extensions"));
+            assertEquals("dora", client.next().getString("user"));
+        }
+    }
+
+    @Test
     void bearerSubprotocolWithoutVersionIsMalformed() {
         String token = TestKeys.token("bob", 60, "user");
         assertUnauthorized(WsClient.upgrade(ws, o -> o.setSubProtocols(List.of("bearer." + token))), "malformed");
