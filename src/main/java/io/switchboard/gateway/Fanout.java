@@ -1,6 +1,7 @@
 package io.switchboard.gateway;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -70,15 +71,18 @@ public class Fanout implements LocalNode {
     @Override
     public void execute(ControlCommand command) {
         switch (command.type()) {
-            case ControlCommand.DISCONNECT -> users.close(s -> s.token.sub().equals(command.sub()), CloseCodes.REVOKED,
+            case ControlCommand.DISCONNECT -> users.close(command.sub(), session -> true, CloseCodes.REVOKED,
                     "disconnected by an operator");
             case ControlCommand.REVOKE -> {
+                Predicate<ClientSession> revoked = session -> revocations.isRevoked(session.token);
                 if (command.jti() != null) {
+                    // a token id says nothing about its user: every connection is checked
                     revocations.revokeToken(command.jti(), command.expiresAt());
+                    users.close(revoked, CloseCodes.REVOKED, "token revoked");
                 } else {
                     revocations.revokeUser(command.sub(), command.issuedBefore(), command.expiresAt());
+                    users.close(command.sub(), revoked, CloseCodes.REVOKED, "token revoked");
                 }
-                users.close(s -> revocations.isRevoked(s.token), CloseCodes.REVOKED, "token revoked");
             }
             default -> {
                 // a command of a newer node version: nothing this node knows how to do
