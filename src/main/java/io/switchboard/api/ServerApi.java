@@ -5,6 +5,7 @@ import jakarta.enterprise.event.Observes;
 
 import io.switchboard.auth.AuthConfig;
 import io.switchboard.auth.RejectReason;
+import io.switchboard.auth.TokenCarriers;
 import io.switchboard.auth.TokenRejectedException;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.auth.VerifiedToken;
@@ -61,13 +62,13 @@ public class ServerApi {
     }
 
     private void authenticate(RoutingContext ctx) {
-        String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
         VerifiedToken token;
         try {
-            if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String raw = TokenCarriers.fromAuthorization(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+            if (raw == null) {
                 throw new TokenRejectedException(RejectReason.MISSING);
             }
-            token = verifier.verify(authorization.substring(7).trim());
+            token = verifier.verify(raw);
         } catch (TokenRejectedException e) {
             ctx.response().putHeader("WWW-Authenticate",
                     "Bearer error=\"invalid_token\", error_description=\"" + e.reason().wire() + "\"");

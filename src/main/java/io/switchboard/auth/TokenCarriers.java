@@ -34,12 +34,9 @@ public class TokenCarriers {
      */
     public String extract(HttpServerRequest request) throws TokenRejectedException {
         if (carriers.header()) {
-            String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-            if (authorization != null) {
-                if (!authorization.regionMatches(true, 0, BEARER_SCHEME, 0, BEARER_SCHEME.length())) {
-                    throw new TokenRejectedException(RejectReason.MALFORMED);
-                }
-                return authorization.substring(BEARER_SCHEME.length()).trim();
+            String token = fromAuthorization(request.getHeader(HttpHeaders.AUTHORIZATION));
+            if (token != null) {
+                return token;
             }
         }
         if (carriers.subprotocol()) {
@@ -61,6 +58,22 @@ public class TokenCarriers {
             }
         }
         return null;
+    }
+
+    /**
+     * The token of an {@code Authorization: Bearer <jwt>} header, for the upgrade and the server API.
+     *
+     * @return null when there is no header
+     * @throws TokenRejectedException {@code malformed} for another scheme
+     */
+    public static String fromAuthorization(String authorization) throws TokenRejectedException {
+        if (authorization == null) {
+            return null;
+        }
+        if (!authorization.regionMatches(true, 0, BEARER_SCHEME, 0, BEARER_SCHEME.length())) {
+            throw new TokenRejectedException(RejectReason.MALFORMED);
+        }
+        return authorization.substring(BEARER_SCHEME.length()).trim();
     }
 
     /**
