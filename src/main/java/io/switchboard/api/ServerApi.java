@@ -62,24 +62,33 @@ public class ServerApi {
     }
 
     private void authenticate(RoutingContext ctx) {
-        VerifiedToken token;
+        String raw;
         try {
-            String raw = TokenCarriers.fromAuthorization(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-            if (raw == null) {
-                throw new TokenRejectedException(RejectReason.MISSING);
-            }
-            token = verifier.verify(raw);
+            raw = TokenCarriers.fromAuthorization(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
         } catch (TokenRejectedException e) {
-            ctx.response().putHeader("WWW-Authenticate",
-                    "Bearer error=\"invalid_token\", error_description=\"" + e.reason().wire() + "\"");
-            answer(ctx, 401, new JsonObject().put("error", "unauthorized").put("reason", e.reason().wire()));
+            unauthorized(ctx, e.reason());
             return;
         }
-        if (!token.roles().contains(serviceRole)) {
-            answer(ctx, 403, new JsonObject().put("error", "forbidden").put("reason", "the " + serviceRole + " role is required"));
+        if (raw == null) {
+            unauthorized(ctx, RejectReason.MISSING);
             return;
         }
-        ctx.next();
+        verifier.verify(raw).onComplete(verified -> {
+            if (verified.failed()) {
+                unauthorized(ctx, verified.cause() instanceof TokenRejectedException rejected ? rejected.reason()
+                        : RejectReason.MALFORMED);
+            } else if (!verified.result().roles().contains(serviceRole)) {
+                answer(ctx, 403, new JsonObject().put("error", "forbidden").put("reason", "the " + serviceRole + " role is required"));
+            } else {
+                ctx.next();
+            }
+        });
+    }
+
+    private void unauthorized(RoutingContext ctx, RejectReason reason) {
+        ctx.response().putHeader("WWW-Authenticate",
+                "Bearer error=\"invalid_token\", error_description=\"" + reason.wire() + "\"");
+        answer(ctx, 401, new JsonObject().put("error", "unauthorized").put("reason", reason.wire()));
     }
 
     private void publish(RoutingContext ctx) {

@@ -3,47 +3,35 @@ package io.switchboard.auth;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** How tokens are carried, verified and timed out. Every key is documented in the README. */
+/**
+ * What the gateway adds on top of MicroProfile JWT verification: how tokens are carried, the roles
+ * the endpoint requires, and the timers. Keys, issuer, audiences, clock skew and the roles claim are
+ * configured with the standard {@code mp.jwt.*} and {@code smallrye.jwt.*} keys (see the README).
+ */
 @ConfigMapping(prefix = "switchboard.auth")
 public interface AuthConfig {
 
-    /** Expected {@code iss}; not checked when absent. */
-    Optional<String> issuer();
-
-    /** Accepted {@code aud} values (any one must be present); not checked when absent. */
-    Optional<List<String>> audience();
-
-    /** PEM public key (RSA or EC) inline, e.g. from a Kubernetes Secret. */
-    Optional<String> publicKey();
-
-    /** PEM public key (RSA or EC): a file path or a classpath resource. */
-    Optional<String> publicKeyLocation();
-
-    /** JWKS document: a file path, a classpath resource or an http(s) URL. */
-    Optional<String> jwksLocation();
-
-    /** How often a JWKS fetched over http(s) is fetched again. */
-    @WithDefault("10m")
-    Duration jwksRefresh();
-
-    /** Shared secret for HS256 (at least 32 bytes). HS256 is refused when absent. */
-    Optional<String> hs256Secret();
-
-    /** Tolerance applied to {@code exp} and {@code nbf}. */
-    @WithDefault("30s")
-    Duration clockSkew();
+    /**
+     * Roles of which a token must hold at least one to open a connection (and to be accepted by
+     * {@code refresh}); when absent, any verified token may connect.
+     */
+    Optional<Set<String>> requiredRoles();
 
     /** Tokens longer than this are refused as malformed before any parsing. */
     @WithDefault("8192")
     int maxTokenBytes();
 
-    /** The claim holding the roles: an array of strings. */
-    @WithDefault("groups")
-    String rolesClaim();
+    /**
+     * How long an upgrade waits for the JWKS to be fetched again when its token names a key id the
+     * node does not know (a key the identity provider has just published).
+     */
+    @WithDefault("5s")
+    Duration unknownKeyWait();
 
     /** How long before {@code exp} the {@code expiring} frame is sent. */
     @WithDefault("30s")

@@ -2,26 +2,28 @@ package io.switchboard.auth;
 
 import java.io.IOException;
 import java.security.Key;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.NumericDate;
 import org.jose4j.jwt.consumer.ErrorCodes;
 import org.jose4j.jwt.consumer.InvalidJwtException;
-import org.jose4j.jwt.consumer.JwtConsumer;
-import org.jose4j.jwt.consumer.JwtConsumerBuilder;
+import org.jose4j.keys.resolvers.VerificationKeyResolver;
 import org.jose4j.lang.InvalidAlgorithmException;
 import org.jose4j.lang.UnresolvableKeyException;
 
@@ -30,113 +32,204 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 import io.quarkus.runtime.Startup;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.auth.principal.DefaultJWTTokenParser;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 
 /**
- * Verifies JWTs (PROTOCOL section 2) and says precisely why one is refused.
+ * Verifies JWTs (PROTOCOL section 2) through smallrye-jwt and says precisely why one is refused.
  * <p>
- * Built on jose4j (the engine under smallrye-jwt) rather than the smallrye-jwt HTTP mechanism,
- * because the protocol needs a reason per failure and RS256/ES256 and HS256 side by side.
- * The algorithm is checked against the configured keys before any signature work, so
- * {@code alg: none} and HS256-signed-with-the-RSA-public-key are refused as {@code algorithm}
- * when no HS256 secret is configured.
+ * The configuration is MicroProfile JWT's ({@code mp.jwt.verify.*}, {@code smallrye.jwt.*}), as
+ * smallrye-jwt reads it into a {@link JWTAuthContextInfo}; tokens are checked by smallrye-jwt's
+ * {@link DefaultJWTTokenParser}. Two parts are the gateway's own: key resolution, because smallrye-jwt
+ * fetches a JWKS with blocking I/O on the calling thread (an event loop here) and holds one key
+ * source, where RS256/ES256 keys and an HS256 secret must work side by side; and the header check
+ * before any signature work, which makes {@code alg: none}, an algorithm with no configured key and
+ * a token written in a non-canonical encoding fail with their own reasons.
  */
 @Startup
 @ApplicationScoped
 public class TokenVerifier {
     private static final Logger LOG = Logger.getLogger(TokenVerifier.class);
+    /** The algorithms of PROTOCOL section 2; anything else is refused as {@code algorithm}. */
+    private static final Set<SignatureAlgorithm> SUPPORTED = EnumSet.of(SignatureAlgorithm.RS256,
+            SignatureAlgorithm.ES256, SignatureAlgorithm.HS256);
 
+    private final JWTAuthContextInfo configured;
+    private final VerificationKeys.Sources sources;
     private final AuthConfig config;
     private final Vertx vertx;
     private final JsonFactory json = new JsonFactory();
     private volatile VerificationKeys keys;
-    private volatile JwtConsumer consumer;
+    private final DefaultJWTTokenParser parser = new DefaultJWTTokenParser() {
+        @Override
+        protected VerificationKeyResolver getVerificationKeyResolver(JWTAuthContextInfo info) {
+            return resolver;
+        }
+    };
+    private final VerificationKeyResolver resolver = (jws, nesting) -> {
+        Key key = keys.select(jws.getAlgorithmHeaderValue(), jws.getKeyIdHeaderValue());
+        if (key == null) {
+            throw new UnresolvableKeyException("no key for kid " + jws.getKeyIdHeaderValue());
+        }
+        return key;
+    };
+    private JWTAuthContextInfo context;
+    private Set<String> algorithms;
+    private long skewMillis;
+    private RemoteJwks remote;
 
-    public TokenVerifier(AuthConfig config, Vertx vertx) {
+    @Inject
+    public TokenVerifier(JWTAuthContextInfo configured,
+            @ConfigProperty(name = "mp.jwt.verify.publickey") Optional<String> publicKey,
+            @ConfigProperty(name = RemoteJwks.LOCATION_KEY) Optional<String> location,
+            @ConfigProperty(name = "smallrye.jwt.verify.secretkey") Optional<String> secret,
+            AuthConfig config, Vertx vertx) {
+        this(configured, new VerificationKeys.Sources(publicKey, location, secret), config, vertx);
+    }
+
+    TokenVerifier(JWTAuthContextInfo configured, VerificationKeys.Sources sources, AuthConfig config, Vertx vertx) {
+        this.configured = configured;
+        this.sources = sources;
         this.config = config;
         this.vertx = vertx;
     }
 
     @PostConstruct
     void init() {
-        String jwks = config.jwksLocation().orElse(null);
-        if (jwks != null && VerificationKeys.isRemote(jwks)) {
-            HttpClient http = vertx.createHttpClient();
-            // At startup the node may wait for its keys; it is not serving anything yet.
-            install(VerificationKeys.load(config, await(VerificationKeys.fetch(http, jwks))));
-            long period = Math.max(1000, config.jwksRefresh().toMillis());
-            vertx.setPeriodic(period, id -> VerificationKeys.fetch(http, jwks)
-                    .map(document -> VerificationKeys.load(config, document))
-                    .onSuccess(this::install)
-                    .onFailure(e -> LOG.warnf("JWKS refresh failed, keeping the previous keys: %s", e.getMessage())));
+        String location = sources.remoteLocation().orElse(null);
+        if (location != null) {
+            int refreshMinutes = configured.getJwksRefreshInterval() == null ? 60 : configured.getJwksRefreshInterval();
+            remote = new RemoteJwks(vertx, location, Duration.ofMinutes(refreshMinutes),
+                    Duration.ofMinutes(configured.getForcedJwksRefreshInterval()),
+                    document -> keys = VerificationKeys.load(sources, document));
         } else {
-            install(VerificationKeys.load(config,
-                    jwks == null ? null : VerificationKeys.readLocal(jwks, "switchboard.auth.jwks-location")));
+            keys = VerificationKeys.load(sources, null);
         }
-        if (config.issuer().isEmpty() || config.audience().isEmpty()) {
-            LOG.warn("switchboard.auth.issuer or switchboard.auth.audience is not set: tokens from any issuer "
+        // HS256 is on exactly when a secret is configured (PROTOCOL section 2).
+        Set<SignatureAlgorithm> permitted = EnumSet.noneOf(SignatureAlgorithm.class);
+        for (SignatureAlgorithm alg : configured.getSignatureAlgorithm()) {
+            if (SUPPORTED.contains(alg)) {
+                permitted.add(alg);
+            }
+        }
+        if (keys.allows(VerificationKeys.HS256)) {
+            permitted.add(SignatureAlgorithm.HS256);
+        } else {
+            permitted.remove(SignatureAlgorithm.HS256);
+        }
+        algorithms = permitted.stream().map(SignatureAlgorithm::getAlgorithm).collect(Collectors.toUnmodifiableSet());
+        // The parser's copy: its keys come from the resolver above, never from fixed keys or locations.
+        context = new JWTAuthContextInfo(configured);
+        context.setSignatureAlgorithm(permitted);
+        context.setPublicVerificationKey(null);
+        context.setSecretVerificationKey(null);
+        context.setPublicKeyContent(null);
+        context.setPublicKeyLocation(null);
+        context.setSecretKeyContent(null);
+        int skew = configured.getExpGracePeriodSecs() > 0 ? configured.getExpGracePeriodSecs() : configured.getClockSkew();
+        skewMillis = skew * 1000L;
+        if (configured.getIssuedBy() == null || configured.getExpectedAudience() == null
+                || configured.getExpectedAudience().isEmpty()) {
+            LOG.warn("mp.jwt.verify.issuer or mp.jwt.verify.audiences is not set: tokens from any issuer "
                     + "or for any audience signed with the configured keys are accepted");
         }
     }
 
-    private static String await(Future<String> document) {
-        try {
-            return document.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while fetching the JWKS");
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("switchboard.auth.jwks-location: cannot fetch: " + e.getMessage());
+    @PreDestroy
+    void close() {
+        if (remote != null) {
+            remote.close();
         }
     }
 
-    private void install(VerificationKeys newKeys) {
-        JwtConsumerBuilder builder = new JwtConsumerBuilder()
-                .setRequireExpirationTime()
-                .setRequireSubject()
-                .setAllowedClockSkewInSeconds((int) config.clockSkew().toSeconds())
-                .setJwsAlgorithmConstraints(new AlgorithmConstraints(
-                        AlgorithmConstraints.ConstraintType.PERMIT, newKeys.algorithms()))
-                .setVerificationKeyResolver((jws, nesting) -> {
-                    Key key = newKeys.select(jws.getAlgorithmHeaderValue(), jws.getKeyIdHeaderValue());
-                    if (key == null) {
-                        throw new UnresolvableKeyException("no key for kid " + jws.getKeyIdHeaderValue());
-                    }
-                    return key;
-                });
-        config.issuer().ifPresent(builder::setExpectedIssuer);
-        config.audience().ifPresentOrElse(aud -> builder.setExpectedAudience(aud.toArray(String[]::new)),
-                builder::setSkipDefaultAudienceValidation);
-        this.consumer = builder.build();
-        this.keys = newKeys;
+    /** The tolerance on {@code exp} and {@code nbf} ({@code mp.jwt.verify.clock.skew}). */
+    public long clockSkewMillis() {
+        return skewMillis;
     }
 
-    public VerifiedToken verify(String token) throws TokenRejectedException {
+    /** Whether the token holds a role the endpoint requires ({@code switchboard.auth.required-roles}). */
+    public boolean hasRequiredRole(VerifiedToken token) {
+        Set<String> required = config.requiredRoles().orElse(Set.of());
+        if (required.isEmpty()) {
+            return true;
+        }
+        for (String role : token.roles()) {
+            if (required.contains(role)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Verifies a token. Completes at once when the node holds the token's key; for a key id it does
+     * not know, after fetching the JWKS again (rate-limited, bounded by
+     * {@code switchboard.auth.unknown-key-wait}). Never blocks; completes on the caller's context.
+     * Fails with {@link TokenRejectedException}.
+     */
+    public Future<VerifiedToken> verify(String token) {
+        Header header;
+        try {
+            header = checkHeader(token);
+            if (remote == null || keys.knows(header.alg(), header.kid())) {
+                return Future.succeededFuture(verifySignedToken(token));
+            }
+        } catch (TokenRejectedException e) {
+            return Future.failedFuture(e);
+        }
+        Context caller = vertx.getOrCreateContext();
+        Promise<VerifiedToken> result = Promise.promise();
+        remote.refreshForUnknownKey(config.unknownKeyWait()).onComplete(refreshed -> caller.runOnContext(v -> {
+            try {
+                result.complete(verifySignedToken(token));
+            } catch (TokenRejectedException e) {
+                result.fail(e);
+            }
+        }));
+        return result.future();
+    }
+
+    private record Header(String alg, String kid) {
+    }
+
+    private Header checkHeader(String token) throws TokenRejectedException {
         if (token == null || token.isEmpty()) {
             throw new TokenRejectedException(RejectReason.MISSING);
         }
         if (token.length() > config.maxTokenBytes()) {
             throw new TokenRejectedException(RejectReason.MALFORMED);
         }
-        String alg = headerAlgorithm(token);
-        if (!keys.allows(alg)) {
+        Header header = header(token);
+        if (!algorithms.contains(header.alg()) || !keys.allows(header.alg())) {
             throw new TokenRejectedException(RejectReason.ALGORITHM);
         }
+        return header;
+    }
+
+    private VerifiedToken verifySignedToken(String token) throws TokenRejectedException {
         JwtClaims claims;
         try {
-            claims = consumer.processToClaims(token);
-        } catch (InvalidJwtException e) {
+            claims = parser.parse(token, context).getJwtClaims();
+        } catch (ParseException e) {
             throw new TokenRejectedException(reasonOf(e));
+        } catch (RuntimeException e) {
+            // smallrye-jwt casts claims it maps (e.g. a groups claim that is not an array) unchecked
+            LOG.debugf("token refused as malformed: %s", e);
+            throw new TokenRejectedException(RejectReason.MALFORMED);
         }
         try {
-            String sub = claims.getSubject();
-            if (sub.isEmpty()) {
+            Object sub = claims.getClaimValue("sub");
+            if (!(sub instanceof String subject) || subject.isEmpty()) {
                 throw new TokenRejectedException(RejectReason.MALFORMED);
             }
             NumericDate iat = claims.getIssuedAt();
-            return new VerifiedToken(sub, roles(claims), claims.getExpirationTime().getValueInMillis(),
+            return new VerifiedToken(subject, roles(claims), claims.getExpirationTime().getValueInMillis(),
                     iat == null ? 0 : iat.getValueInMillis(), claims.getJwtId());
         } catch (MalformedClaimException | ArithmeticException e) {
             // ArithmeticException: a date so far away its milliseconds overflow a long
@@ -144,18 +237,19 @@ public class TokenVerifier {
         }
     }
 
-    private Set<String> roles(JwtClaims claims) throws MalformedClaimException {
-        Object value = claims.getClaimValue(config.rolesClaim());
+    /** The MicroProfile {@code groups} claim, where smallrye-jwt puts {@code smallrye.jwt.path.groups}. */
+    private static Set<String> roles(JwtClaims claims) throws MalformedClaimException {
+        Object value = claims.getClaimValue("groups");
         if (value == null) {
             return Set.of();
         }
         if (!(value instanceof List<?> list)) {
-            throw new MalformedClaimException(config.rolesClaim() + " is not an array");
+            throw new MalformedClaimException("groups is not an array");
         }
         String[] roles = new String[list.size()];
         for (int i = 0; i < roles.length; i++) {
             if (!(list.get(i) instanceof String role)) {
-                throw new MalformedClaimException(config.rolesClaim() + " holds a non-string");
+                throw new MalformedClaimException("groups holds a non-string");
             }
             roles[i] = role;
         }
@@ -163,10 +257,10 @@ public class TokenVerifier {
     }
 
     /**
-     * Reads {@code alg} from a compact JWS header. Anything but three parts of unpadded base64url is
-     * malformed: a lenient decoder would let one signed token be written several ways.
+     * Reads {@code alg} and {@code kid} from a compact JWS header. Anything but three parts of unpadded
+     * base64url is malformed: a lenient decoder would let one signed token be written several ways.
      */
-    private String headerAlgorithm(String token) throws TokenRejectedException {
+    private Header header(String token) throws TokenRejectedException {
         int firstDot = -1;
         int secondDot = -1;
         for (int i = 0; i < token.length(); i++) {
@@ -187,6 +281,7 @@ public class TokenVerifier {
             throw new TokenRejectedException(RejectReason.MALFORMED);
         }
         String alg = null;
+        String kid = null;
         try (JsonParser p = json.createParser(Base64.getUrlDecoder().decode(token.substring(0, firstDot)))) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new TokenRejectedException(RejectReason.MALFORMED);
@@ -199,6 +294,8 @@ public class TokenVerifier {
                         throw new TokenRejectedException(RejectReason.MALFORMED);
                     }
                     alg = p.getText();
+                } else if ("kid".equals(field) && value == JsonToken.VALUE_STRING) {
+                    kid = p.getText();
                 } else {
                     p.skipChildren();
                 }
@@ -209,11 +306,26 @@ public class TokenVerifier {
         if (alg == null) {
             throw new TokenRejectedException(RejectReason.MALFORMED);
         }
-        return alg;
+        return new Header(alg, kid);
     }
 
     private static boolean isBase64Url(char c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    }
+
+    private static RejectReason reasonOf(ParseException e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidJwtException invalid) {
+                return reasonOf(invalid);
+            }
+            if (cause instanceof UnresolvableKeyException) {
+                return RejectReason.SIGNATURE;
+            }
+            if (cause instanceof InvalidAlgorithmException) {
+                return RejectReason.ALGORITHM;
+            }
+        }
+        return RejectReason.MALFORMED;
     }
 
     private static RejectReason reasonOf(InvalidJwtException e) {

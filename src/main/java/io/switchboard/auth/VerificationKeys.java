@@ -1,5 +1,6 @@
 package io.switchboard.auth;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,28 +9,31 @@ import java.nio.file.Path;
 import java.security.Key;
 import java.security.KeyFactory;
 import java.security.PublicKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.OctetSequenceJsonWebKey;
 import org.jose4j.jwk.PublicJsonWebKey;
 import org.jose4j.keys.HmacKey;
 import org.jose4j.lang.JoseException;
 
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-
 /**
- * The keys tokens may be signed with, grouped by algorithm. Immutable: a JWKS refresh builds a new
- * instance and swaps it in, so verification never sees a half-updated key set.
+ * The keys tokens may be signed with, grouped by algorithm family. Immutable: a JWKS refresh builds a
+ * new instance and swaps it in, so verification never sees a half-updated key set.
+ * <p>
+ * Read from the MicroProfile JWT key settings, all of them side by side (smallrye-jwt itself picks
+ * one): {@code mp.jwt.verify.publickey} (PEM, JWK or JWKS inline), {@code mp.jwt.verify.publickey.location}
+ * (the same from a file or classpath resource; an http(s) JWKS is fetched by {@link RemoteJwks} and
+ * handed in as a document) and {@code smallrye.jwt.verify.secretkey} (the HS256 secret).
  */
 final class VerificationKeys {
     static final String RS256 = "RS256";
@@ -50,36 +54,61 @@ final class VerificationKeys {
         this.hmac = hmac;
     }
 
+    /** The key settings, as configured ({@code NONE} is smallrye-jwt's "not set"). */
+    record Sources(Optional<String> publicKey, Optional<String> location, Optional<String> secret) {
+        Sources {
+            publicKey = publicKey.filter(Sources::isSet);
+            location = location.filter(Sources::isSet);
+            secret = secret.filter(Sources::isSet);
+        }
+
+        private static boolean isSet(String value) {
+            return !value.isBlank() && !"NONE".equals(value);
+        }
+
+        Optional<String> remoteLocation() {
+            return location.filter(VerificationKeys::isRemote);
+        }
+    }
+
     /** Reads every configured key source; fails with a message naming the bad setting. */
-    static VerificationKeys load(AuthConfig config, String jwksDocument) {
+    static VerificationKeys load(Sources sources, String remoteJwks) {
         List<KeyEntry> rsa = new ArrayList<>();
         List<KeyEntry> ec = new ArrayList<>();
-        config.publicKey().ifPresent(pem -> add(rsa, ec, null, parsePem(pem, "switchboard.auth.public-key")));
-        config.publicKeyLocation().ifPresent(location -> add(rsa, ec, null,
-                parsePem(readLocal(location, "switchboard.auth.public-key-location"), "switchboard.auth.public-key-location")));
-        if (jwksDocument != null) {
-            try {
-                for (JsonWebKey jwk : new JsonWebKeySet(jwksDocument).getJsonWebKeys()) {
-                    if (jwk instanceof PublicJsonWebKey pub && "sig".equals(orDefault(jwk.getUse(), "sig"))) {
-                        add(rsa, ec, jwk.getKeyId(), pub.getPublicKey());
-                    }
-                }
-            } catch (JoseException e) {
-                throw new IllegalStateException("switchboard.auth.jwks-location: not a valid JWKS document: " + e.getMessage());
-            }
-        }
-        Key hmac = config.hs256Secret().map(secret -> {
-            byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length < MIN_HMAC_BYTES) {
-                throw new IllegalStateException("switchboard.auth.hs256-secret must be at least " + MIN_HMAC_BYTES + " bytes");
-            }
-            return (Key) new HmacKey(bytes);
-        }).orElse(null);
+        sources.publicKey().ifPresent(content -> addAll(rsa, ec, content, "mp.jwt.verify.publickey"));
+        sources.location().ifPresent(location -> addAll(rsa, ec,
+                isRemote(location) ? remoteJwks : readLocal(location, RemoteJwks.LOCATION_KEY), RemoteJwks.LOCATION_KEY));
+        Key hmac = sources.secret().map(VerificationKeys::hmac).orElse(null);
         if (rsa.isEmpty() && ec.isEmpty() && hmac == null) {
-            throw new IllegalStateException("No token verification key: set switchboard.auth.public-key, "
-                    + "switchboard.auth.public-key-location, switchboard.auth.jwks-location or switchboard.auth.hs256-secret");
+            throw new IllegalStateException("No token verification key: set mp.jwt.verify.publickey, "
+                    + RemoteJwks.LOCATION_KEY + " or smallrye.jwt.verify.secretkey");
         }
         return new VerificationKeys(rsa, ec, hmac);
+    }
+
+    private static Key hmac(String secret) {
+        byte[] bytes = secretBytes(secret);
+        if (bytes.length < MIN_HMAC_BYTES) {
+            throw new IllegalStateException("smallrye.jwt.verify.secretkey must be at least " + MIN_HMAC_BYTES + " bytes");
+        }
+        return new HmacKey(bytes);
+    }
+
+    /** The secret as a JWK ({@code "kty":"oct"}) or, as smallrye-jwt also reads it, the raw string. */
+    private static byte[] secretBytes(String content) {
+        String text = content.strip();
+        if (text.startsWith("{")) {
+            try {
+                JsonWebKey jwk = JsonWebKey.Factory.newJwk(text);
+                if (jwk instanceof OctetSequenceJsonWebKey oct) {
+                    return oct.getOctetSequence();
+                }
+            } catch (JoseException e) {
+                throw new IllegalStateException("smallrye.jwt.verify.secretkey: not a valid JWK: " + e.getMessage());
+            }
+            throw new IllegalStateException("smallrye.jwt.verify.secretkey: the JWK is not an octet sequence (oct)");
+        }
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     boolean allows(String alg) {
@@ -91,17 +120,10 @@ final class VerificationKeys {
         };
     }
 
-    String[] algorithms() {
-        List<String> algs = new ArrayList<>(3);
-        for (String alg : List.of(RS256, ES256, HS256)) {
-            if (allows(alg)) {
-                algs.add(alg);
-            }
-        }
-        return algs.toArray(String[]::new);
-    }
-
-    /** The key for a token header, or null when none fits (the signature cannot be right). */
+    /**
+     * The key for a token header; null when none fits, so the signature cannot be right. A key id
+     * that names no key and that a fresh JWKS might know is reported through {@link #knows}.
+     */
     Key select(String alg, String kid) {
         return switch (alg) {
             case HS256 -> hmac;
@@ -109,6 +131,11 @@ final class VerificationKeys {
             case ES256 -> byKid(ec, kid);
             default -> null;
         };
+    }
+
+    /** Whether a token's key id has a key here (always true for HS256 and for tokens without kid). */
+    boolean knows(String alg, String kid) {
+        return HS256.equals(alg) || kid == null || select(alg, kid) != null;
     }
 
     private static Key byKid(List<KeyEntry> keys, String kid) {
@@ -128,6 +155,26 @@ final class VerificationKeys {
         return kid == null && !keys.isEmpty() ? keys.get(0).key() : null;
     }
 
+    /** A PEM public key or certificate, a JWK or a JWKS. */
+    private static void addAll(List<KeyEntry> rsa, List<KeyEntry> ec, String content, String setting) {
+        String text = content.strip();
+        if (!text.startsWith("{")) {
+            add(rsa, ec, null, parsePem(text, setting));
+            return;
+        }
+        try {
+            List<JsonWebKey> jwks = text.contains("\"keys\"") ? new JsonWebKeySet(text).getJsonWebKeys()
+                    : List.of(JsonWebKey.Factory.newJwk(text));
+            for (JsonWebKey jwk : jwks) {
+                if (jwk instanceof PublicJsonWebKey pub && (jwk.getUse() == null || "sig".equals(jwk.getUse()))) {
+                    add(rsa, ec, jwk.getKeyId(), pub.getPublicKey());
+                }
+            }
+        } catch (JoseException e) {
+            throw new IllegalStateException(setting + ": not a valid JWK or JWKS document: " + e.getMessage());
+        }
+    }
+
     private static void add(List<KeyEntry> rsa, List<KeyEntry> ec, String kid, PublicKey key) {
         if (key instanceof RSAPublicKey) {
             rsa.add(new KeyEntry(kid, key));
@@ -142,7 +189,15 @@ final class VerificationKeys {
         try {
             der = Base64.getDecoder().decode(base64);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(setting + ": not a PEM public key");
+            throw new IllegalStateException(setting + ": not a PEM public key, JWK or JWKS");
+        }
+        if (pem.contains("CERTIFICATE")) {
+            try {
+                return CertificateFactory.getInstance("X.509")
+                        .generateCertificate(new ByteArrayInputStream(der)).getPublicKey();
+            } catch (CertificateException e) {
+                throw new IllegalStateException(setting + ": not an X.509 certificate: " + e.getMessage());
+            }
         }
         for (String type : List.of("RSA", "EC")) {
             try {
@@ -154,14 +209,15 @@ final class VerificationKeys {
         throw new IllegalStateException(setting + ": not an RSA or EC public key (PEM, SubjectPublicKeyInfo)");
     }
 
-    /** Reads a file path, else a classpath resource. */
+    /** Reads a file path (optionally {@code file:}), else a classpath resource. */
     static String readLocal(String location, String setting) {
-        Path path = Path.of(location);
+        String stripped = location.startsWith("file:") ? location.substring("file:".length()) : location;
+        Path path = Path.of(stripped);
         try {
             if (Files.isRegularFile(path)) {
                 return Files.readString(path);
             }
-            String resource = location.startsWith("classpath:") ? location.substring("classpath:".length()) : location;
+            String resource = stripped.startsWith("classpath:") ? stripped.substring("classpath:".length()) : stripped;
             try (InputStream in = Thread.currentThread().getContextClassLoader()
                     .getResourceAsStream(resource.startsWith("/") ? resource.substring(1) : resource)) {
                 if (in != null) {
@@ -176,18 +232,5 @@ final class VerificationKeys {
 
     static boolean isRemote(String location) {
         return location.startsWith("https://") || location.startsWith("http://");
-    }
-
-    /** Fetches a JWKS document; the caller decides whether to wait (startup) or not (refresh). */
-    static Future<String> fetch(HttpClient client, String url) {
-        return client.request(new RequestOptions().setAbsoluteURI(url).setMethod(HttpMethod.GET).setTimeout(10_000))
-                .compose(request -> request.send())
-                .compose(response -> response.statusCode() == 200
-                        ? response.body().map(Buffer::toString)
-                        : Future.failedFuture("switchboard.auth.jwks-location: " + url + " answered " + response.statusCode()));
-    }
-
-    private static String orDefault(String value, String fallback) {
-        return value == null ? fallback : value;
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.switchboard.auth.AuthConfig;
+import io.switchboard.auth.RejectReason;
 import io.switchboard.auth.Revocations;
 import io.switchboard.auth.TokenRejectedException;
 import io.switchboard.auth.TokenVerifier;
@@ -63,7 +64,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         this.revocations = revocations;
         this.vertx = vertx;
         this.clock = clock;
-        this.skewMillis = auth.clockSkew().toMillis();
+        this.skewMillis = verifier.clockSkewMillis();
         this.noticeMillis = auth.expiringNotice().toMillis();
     }
 
@@ -200,15 +201,24 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
 
     @Override
     public void refresh(ClientSession session, ClientFrame.Refresh frame) {
-        VerifiedToken fresh;
-        try {
-            fresh = verifier.verify(frame.token());
-        } catch (TokenRejectedException e) {
-            deny(session, frame.ref(), ErrorCode.BAD_REQUEST, "invalid token: " + e.reason().wire());
-            return;
-        }
+        verifier.verify(frame.token()).onComplete(verified -> {
+            if (verified.failed()) {
+                RejectReason reason = verified.cause() instanceof TokenRejectedException rejected ? rejected.reason()
+                        : RejectReason.MALFORMED;
+                deny(session, frame.ref(), ErrorCode.BAD_REQUEST, "invalid token: " + reason.wire());
+            } else {
+                refreshed(session, frame, verified.result());
+            }
+        });
+    }
+
+    private void refreshed(ClientSession session, ClientFrame.Refresh frame, VerifiedToken fresh) {
         if (!fresh.sub().equals(session.token.sub())) {
             deny(session, frame.ref(), ErrorCode.FORBIDDEN, "token is for another user");
+            return;
+        }
+        if (!verifier.hasRequiredRole(fresh)) {
+            deny(session, frame.ref(), ErrorCode.FORBIDDEN, "token lacks every role the endpoint requires");
             return;
         }
         if (revocations.isRevoked(fresh)) {

@@ -74,18 +74,33 @@ public class UpgradeGate {
             refuse(ctx, 403, "origin", "{\"error\":\"forbidden\",\"reason\":\"origin\"}");
             return;
         }
-        VerifiedToken token;
+        String raw;
         try {
-            String raw = carriers.extract(request);
-            if (raw == null) {
-                throw new TokenRejectedException(RejectReason.MISSING);
-            }
-            token = verifier.verify(raw);
+            raw = carriers.extract(request);
         } catch (TokenRejectedException e) {
-            String reason = e.reason().wire();
-            ctx.response().putHeader("WWW-Authenticate",
-                    "Bearer error=\"invalid_token\", error_description=\"" + reason + "\"");
-            refuse(ctx, 401, reason, "{\"error\":\"unauthorized\",\"reason\":\"" + reason + "\"}");
+            unauthorized(ctx, e.reason());
+            return;
+        }
+        if (raw == null) {
+            unauthorized(ctx, RejectReason.MISSING);
+            return;
+        }
+        verifier.verify(raw).onComplete(verified -> {
+            if (verified.failed()) {
+                unauthorized(ctx, verified.cause() instanceof TokenRejectedException rejected ? rejected.reason()
+                        : RejectReason.MALFORMED);
+            } else {
+                admit(ctx, verified.result());
+            }
+        });
+    }
+
+    private void admit(RoutingContext ctx, VerifiedToken token) {
+        if (ctx.response().closed()) {
+            return; // the client went away while its key was being fetched
+        }
+        if (!verifier.hasRequiredRole(token)) {
+            refuse(ctx, 403, "role", "{\"error\":\"forbidden\",\"reason\":\"role\"}");
             return;
         }
         if (revocations.isRevoked(token)) {
@@ -102,6 +117,7 @@ public class UpgradeGate {
             refuse(ctx, 503, "node_full", "{\"error\":\"node_full\"}");
             return;
         }
+        HttpServerRequest request = ctx.request();
         ConnectionQuota.Lease lease = (ConnectionQuota.Lease) slot;
         // Gives the slot back if the upgrade fails after this point and no socket ever opens.
         request.connection().closeHandler(closed -> lease.release());
@@ -110,6 +126,12 @@ public class UpgradeGate {
         ctx.put(Admission.CONTEXT_KEY, new Admission(token, lease, channel));
         metrics.upgradeAccepted();
         ctx.next();
+    }
+
+    private void unauthorized(RoutingContext ctx, RejectReason reason) {
+        String wire = reason.wire();
+        ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\", error_description=\"" + wire + "\"");
+        refuse(ctx, 401, wire, "{\"error\":\"unauthorized\",\"reason\":\"" + wire + "\"}");
     }
 
     /** The same test websockets-next applies before it upgrades. */

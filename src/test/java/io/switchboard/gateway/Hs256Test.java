@@ -28,7 +28,7 @@ class Hs256Test {
     public static class WithSecret implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("switchboard.auth.hs256-secret", TestKeys.HS256_SECRET);
+            return Map.of("smallrye.jwt.verify.secretkey", TestKeys.HS256_SECRET);
         }
     }
 

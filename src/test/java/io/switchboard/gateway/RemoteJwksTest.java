@@ -50,10 +50,7 @@ class RemoteJwksTest {
                 HttpServer server = vertx.createHttpServer()
                         .requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end(jwks))
                         .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-                return Map.of(
-                        "switchboard.auth.jwks-location", "http://127.0.0.1:" + server.actualPort() + "/jwks.json",
-                        "switchboard.auth.issuer", TestKeys.ISSUER,
-                        "switchboard.auth.audience", TestKeys.AUDIENCE);
+                return TestKeys.verification("http://127.0.0.1:" + server.actualPort() + "/jwks.json");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -59,7 +59,7 @@ class UpgradeAuthTest {
         JwtClaims noSub = TestKeys.claims("alice", 60, "user");
         noSub.unsetClaim("sub");
         JwtClaims groupsNotArray = TestKeys.claims("alice", 60, "user");
-        groupsNotArray.setClaim("groups", "user");
+        groupsNotArray.setClaim("groups", 7);
         JwtClaims huge = TestKeys.claims("alice", 60, "user");
         huge.setClaim("padding", "x".repeat(9000));
         byte[] rsaPublicPem = TestKeys.publicPem(TestKeys.RSA).getBytes(StandardCharsets.US_ASCII);
@@ -116,6 +116,17 @@ class UpgradeAuthTest {
         long exp = welcome.getLong("exp");
         long now = System.currentTimeMillis() / 1000;
         assertTrue(exp > now + 50 && exp <= now + 61, "exp " + exp);
+        result.client.close();
+    }
+
+    /** smallrye-jwt reads a string groups claim as roles separated by smallrye.jwt.groups-separator (a space). */
+    @Test
+    void aStringGroupsClaimIsReadAsSpaceSeparatedRoles() {
+        JwtClaims claims = TestKeys.claims("grace", 60, "user");
+        claims.setClaim("groups", "user editor");
+        Upgrade result = open(o -> o.addHeader("Authorization", "Bearer " + TestKeys.rs256(claims)));
+        JsonArray roles = result.welcome.getJsonArray("roles");
+        assertTrue(roles.contains("user") && roles.contains("editor") && roles.size() == 2, roles.encode());
         result.client.close();
     }
 

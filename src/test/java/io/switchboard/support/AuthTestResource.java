@@ -9,10 +9,7 @@ public class AuthTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        return Map.of(
-                "switchboard.auth.jwks-location", TestKeys.files().resolve("jwks.json").toString(),
-                "switchboard.auth.issuer", TestKeys.ISSUER,
-                "switchboard.auth.audience", TestKeys.AUDIENCE);
+        return TestKeys.verification(TestKeys.files().resolve("jwks.json").toString());
     }
 
     @Override

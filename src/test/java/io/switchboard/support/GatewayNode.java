@@ -47,9 +47,7 @@ public final class GatewayNode implements AutoCloseable {
     /** Configuration every test node shares: the test keys, issuer, audience and room rules. */
     public static Map<String, String> baseConfig() {
         Map<String, String> config = new LinkedHashMap<>();
-        config.put("switchboard.auth.jwks-location", TestKeys.files().resolve("jwks.json").toString());
-        config.put("switchboard.auth.issuer", TestKeys.ISSUER);
-        config.put("switchboard.auth.audience", TestKeys.AUDIENCE);
+        config.putAll(TestKeys.verification(TestKeys.files().resolve("jwks.json").toString()));
         config.put("switchboard.rooms.rules[0].pattern", "chat:*");
         config.put("switchboard.rooms.rules[0].join", "user");
         config.put("switchboard.rooms.rules[0].publish", "user");

@@ -63,6 +63,18 @@ public final class TestKeys {
         return dir;
     }
 
+    /**
+     * The MicroProfile JWT configuration of a node that trusts these keys: {@code location} is the JWKS
+     * (file or URL) or a PEM, with this issuer and audience, RS256 and ES256.
+     */
+    public static Map<String, String> verification(String location) {
+        return Map.of(
+                "mp.jwt.verify.publickey.location", location,
+                "mp.jwt.verify.publickey.algorithm", "RS256,ES256",
+                "mp.jwt.verify.issuer", ISSUER,
+                "mp.jwt.verify.audiences", AUDIENCE);
+    }
+
     public static String publicPem(KeyPair pair) {
         return "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pair.getPublic().getEncoded())
