@@ -17,11 +17,7 @@ import com.fasterxml.jackson.core.JsonToken;
 public final class FrameDecoder {
     public static final int MAX_REF_LENGTH = 64;
     public ClientFrame decode(String text) throws BadFrameException {
-        String op = null;
-        String ref = null;
-        String room = null;
-        String data = null;
-        String token = null;
+        Fields f = new Fields();
         try (JsonParser p = JsonText.BOUNDED.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadFrameException(null, "frame must be a JSON object");
@@ -31,47 +27,106 @@ public final class FrameDecoder {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "op" -> op = once(op, field, ref, string(p, value, field, ref));
-                    case "ref" -> {
-                        String r = once(ref, field, ref, string(p, value, field, ref));
-                        if (r.length() > MAX_REF_LENGTH) {
-                            throw new BadFrameException(null, "ref longer than " + MAX_REF_LENGTH + " characters");
-                        }
-                        ref = r;
+                    case "op" -> f.op = f.string(p, value, field, f.op);
+                    case "ref" -> f.ref(p, value);
+                    case "room" -> f.room = f.string(p, value, field, f.room);
+                    case "token" -> f.token = f.string(p, value, field, f.token);
+                    case "data" -> {
+                        String raw = rawValue(p, text);
+                        f.data = f.once(field, f.data, raw);
                     }
-                    case "room" -> room = once(room, field, ref, string(p, value, field, ref));
-                    case "token" -> token = once(token, field, ref, string(p, value, field, ref));
-                    case "data" -> data = once(data, field, ref, rawValue(p, text));
                     default -> p.skipChildren();
                 }
             }
             if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
-                throw new BadFrameException(ref, "frame must be exactly one JSON object");
+                throw new BadFrameException(f.ref, "frame must be exactly one JSON object");
             }
         } catch (IOException e) {
-            throw new BadFrameException(ref, "not valid JSON");
+            // Broken JSON: the only error that stops the reading early; the ref is kept if it came first.
+            throw new BadFrameException(f.ref, "not valid JSON");
         }
-        if (op == null) {
+        if (f.problem != null) {
+            throw new BadFrameException(f.ref, f.problem);
+        }
+        String ref = f.ref;
+        if (f.op == null) {
             throw new BadFrameException(ref, "missing field: op");
         }
-        return switch (op) {
-            case "join" -> new ClientFrame.Join(ref, room(room, ref));
-            case "leave" -> new ClientFrame.Leave(ref, room(room, ref));
+        return switch (f.op) {
+            case "join" -> new ClientFrame.Join(ref, room(f.room, ref));
+            case "leave" -> new ClientFrame.Leave(ref, room(f.room, ref));
             case "publish" -> {
-                String r = room(room, ref);
-                if (data == null) {
+                String r = room(f.room, ref);
+                if (f.data == null) {
                     throw new BadFrameException(ref, "missing field: data");
                 }
-                yield new ClientFrame.Publish(ref, r, data);
+                yield new ClientFrame.Publish(ref, r, f.data);
             }
             case "refresh" -> {
-                if (token == null || token.isEmpty()) {
+                if (f.token == null || f.token.isEmpty()) {
                     throw new BadFrameException(ref, "missing field: token");
                 }
-                yield new ClientFrame.Refresh(ref, token);
+                yield new ClientFrame.Refresh(ref, f.token);
             }
             default -> throw new BadFrameException(ref, "unknown op");
         };
+    }
+
+    /**
+     * The fields read so far, and the first field-level error. A bad field does not stop the reading:
+     * the rest of the object is read so the reply can still carry the frame's {@code ref} (PROTOCOL
+     * section 3), wherever it stands.
+     */
+    private static final class Fields {
+        String op;
+        String ref;
+        String room;
+        String token;
+        String data;
+        String problem;
+        private boolean refSeen;
+
+        /** A string field: a value of another type or a repeat is recorded as the problem. */
+        String string(JsonParser p, JsonToken value, String field, String previous) throws IOException {
+            if (value != JsonToken.VALUE_STRING) {
+                p.skipChildren();
+                fail("field must be a string: " + field);
+                return previous;
+            }
+            return once(field, previous, p.getText());
+        }
+
+        <T> T once(String field, T previous, T value) {
+            if (previous != null) {
+                fail("duplicate field: " + field);
+                return previous;
+            }
+            return value;
+        }
+
+        /** Only a string of at most 64 characters is a ref; the first one counts. */
+        void ref(JsonParser p, JsonToken value) throws IOException {
+            if (refSeen) {
+                p.skipChildren();
+                fail("duplicate field: ref");
+                return;
+            }
+            refSeen = true;
+            if (value != JsonToken.VALUE_STRING) {
+                p.skipChildren();
+                fail("field must be a string: ref");
+            } else if (p.getTextLength() > MAX_REF_LENGTH) {
+                fail("ref longer than " + MAX_REF_LENGTH + " characters");
+            } else {
+                ref = p.getText();
+            }
+        }
+
+        private void fail(String reason) {
+            if (problem == null) {
+                problem = reason;
+            }
+        }
     }
 
     private static String room(String room, String ref) throws BadFrameException {
@@ -82,21 +137,6 @@ public final class FrameDecoder {
             throw new BadFrameException(ref, "invalid room name");
         }
         return room;
-    }
-
-    private static <T> T once(T previous, String field, String ref, T value) throws BadFrameException {
-        if (previous != null) {
-            throw new BadFrameException(ref, "duplicate field: " + field);
-        }
-        return value;
-    }
-
-    private static String string(JsonParser p, JsonToken value, String field, String ref)
-            throws IOException, BadFrameException {
-        if (value != JsonToken.VALUE_STRING) {
-            throw new BadFrameException(ref, "field must be a string: " + field);
-        }
-        return p.getText();
     }
 
     /** The exact text of the current value, whatever its type; the parser ends on its last token. */

@@ -253,6 +253,10 @@ class FrameDecoderProperties {
     private record Result(ClientFrame frame, BadFrameException error) {
     }
 
+    /** The ref a refusal must carry (null: none), when the model can know it. */
+    private record Echo(boolean known, String ref) {
+    }
+
     /** Decodes under the contract: a protocol-conforming frame that agrees with the reference parser, or a documented refusal. */
     private static Result decode(String text) {
         ClientFrame frame;
@@ -337,10 +341,10 @@ class FrameDecoderProperties {
             assertEquals(frame.expected(), result.frame);
         } else {
             assertRefusedFor(result, violations);
-            String leadingRef = frame.leadingRef();
-            if (leadingRef != null) {
-                // docs: "The reply echoes ref when it could be read before the error."
-                assertEquals(leadingRef, result.error.ref(), "ref read before the error was not kept");
+            // docs: the reply echoes the frame's ref even when another field is invalid.
+            Echo echo = frame.echoedRef();
+            if (echo.known()) {
+                assertEquals(echo.ref(), result.error.ref(), "the frame's ref was not echoed");
             }
         }
         return result;
@@ -448,15 +452,25 @@ class FrameDecoderProperties {
             return values.isEmpty() ? null : values.get(0).string;
         }
 
-        /** The ref when the frame starts with a readable one (a string of at most 64 characters). */
-        String leadingRef() {
-            if (members.isEmpty()) {
-                return null;
+        /**
+         * The ref every reply to this frame must carry (PROTOCOL section 3): the first {@code ref} member
+         * when it is a string of at most 64 characters, wherever it stands and whatever other field is
+         * wrong. Empty when the JSON itself breaks before the object is read to its end (a value too big
+         * for the parser), where only a ref read before the break can be echoed.
+         */
+        Echo echoedRef() {
+            String ref = null;
+            boolean refSeen = false;
+            for (Member m : members) {
+                if (m.value.tooBig()) {
+                    return new Echo(false, null);
+                }
+                if (m.name.equals("ref") && !refSeen) {
+                    refSeen = true;
+                    ref = m.value.isString() && m.value.string.length() <= MAX_REF ? m.value.string : null;
+                }
             }
-            Member first = members.get(0);
-            return first.name.equals("ref") && first.value.isString() && first.value.string.length() <= MAX_REF
-                    ? first.value.string
-                    : null;
+            return new Echo(true, ref);
         }
 
         /** The documented reasons this frame deserves; empty when it is a valid frame. */

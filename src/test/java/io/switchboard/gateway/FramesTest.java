@@ -92,6 +92,18 @@ class FramesTest {
         }
     }
 
+    /** The project's own client sends ref last: a bad field before it must not lose the correlation. */
+    @Test
+    void badRequestEchoesARefThatComesAfterTheBadField() {
+        try (WsClient client = WsClient.connect(ws, TestKeys.token(TestKeys.uniqueUser("frank"), 60, "user"))) {
+            client.send("{\"op\":\"join\",\"room\":42,\"ref\":\"r1\"}");
+            JsonObject reply = client.awaitOp("reply");
+            assertEquals("r1", reply.getString("ref"));
+            assertEquals("bad_request", reply.getString("code"));
+            assertEquals("field must be a string: room", reply.getString("reason"));
+        }
+    }
+
     @Test
     void unknownFieldsAreIgnored() {
         try (WsClient client = WsClient.connect(ws, TestKeys.token(TestKeys.uniqueUser("frank"), 60, "user"))) {

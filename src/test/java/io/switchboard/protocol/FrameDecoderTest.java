@@ -44,6 +44,26 @@ class FrameDecoderTest {
     }
 
     @Test
+    void refAfterABadFieldIsStillEchoed() {
+        BadFrameException e = assertThrows(BadFrameException.class,
+                () -> decoder.decode("{\"op\":\"join\",\"room\":42,\"ref\":\"r1\"}"));
+        assertEquals("r1", e.ref());
+        assertEquals("field must be a string: room", e.reason());
+        BadFrameException nested = assertThrows(BadFrameException.class,
+                () -> decoder.decode("{\"op\":{\"x\":[1,2]},\"room\":\"a\",\"ref\":\"r2\"}"));
+        assertEquals("r2", nested.ref());
+        assertEquals("field must be a string: op", nested.reason());
+    }
+
+    @Test
+    void brokenJsonStopsTheReadingAndKeepsOnlyARefReadBefore() {
+        BadFrameException e = assertThrows(BadFrameException.class,
+                () -> decoder.decode("{\"ref\":\"k\",\"op\":\"join\",\"room\":tru"));
+        assertEquals("k", e.ref());
+        assertEquals("not valid JSON", e.reason());
+    }
+
+    @Test
     void refIsKeptWhenTheErrorComesLater() {
         BadFrameException e = assertThrows(BadFrameException.class,
                 () -> decoder.decode("{\"ref\":\"k\",\"op\":\"join\",\"room\":\"bad room\"}"));
