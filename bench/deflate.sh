@@ -12,7 +12,7 @@ redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no >/dev
 REDIS=$!
 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms64m -Xmx384m "$@" -Dquarkus.http.port=$PORT \
   -Dquarkus.http.host=127.0.0.1 -Dswitchboard.cluster.redis-url=redis://127.0.0.1:$REDIS_PORT \
-  -Dswitchboard.auth.hs256-secret=$SECRET -Dswitchboard.limits.connections-per-user=$N \
+  -Dsmallrye.jwt.verify.secretkey=$SECRET -Dswitchboard.limits.connections-per-user=$N \
   -jar app/quarkus-run.jar >deflate-node.log 2>&1 &
 NODE=$!
 trap 'kill $NODE $REDIS 2>/dev/null; wait $NODE $REDIS 2>/dev/null' EXIT

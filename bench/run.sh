@@ -33,7 +33,7 @@ rm -rf "$WORK/app" && cp -r target/quarkus-app "$WORK/app"
 export JWT_SECRET="${JWT_SECRET:-bench-secret-0123456789abcdef0123456789abcdef}"
 JVM_OPTS="${JVM_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms64m -Xmx384m}"
 export SERVER_CMD="java $JVM_OPTS -Dquarkus.http.port={port} -Dquarkus.http.host=127.0.0.1 \
- -Dswitchboard.cluster.redis-url={redis} -Dswitchboard.auth.hs256-secret={secret} \
+ -Dswitchboard.cluster.redis-url={redis} -Dsmallrye.jwt.verify.secretkey={secret} \
  -Dswitchboard.rooms.rules[0].pattern=r* -Dswitchboard.rooms.rules[0].join=user \
  -Dswitchboard.rooms.rules[0].publish=user -Dswitchboard.limits.connections-per-user=100 \
  -jar $WORK/app/quarkus-run.jar"

@@ -34,7 +34,7 @@ for i in $(seq 1 "$NODES"); do
   java -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
     -Dswitchboard.node.name="node-$i" \
     -Dswitchboard.cluster.redis-url="redis://127.0.0.1:$REDIS_PORT" \
-    -Dswitchboard.auth.hs256-secret="$SECRET" \
+    -Dsmallrye.jwt.verify.secretkey="$SECRET" \
     '-Dswitchboard.rooms.rules[0].pattern=chat:*' '-Dswitchboard.rooms.rules[0].join=user' \
     '-Dswitchboard.rooms.rules[0].publish=user' \
     -jar "$JAR" >"$LOGS/node-$i.log" 2>&1 &

@@ -119,7 +119,7 @@ export async function startStaticServer() {
  * Starts redis-server and the gateway nodes. Returns { nodes: {a, b}, pageOrigin, pageUrl(query),
  * kill(name), stop() }; each node is { name, port, http, ws, process }.
  */
-export async function startCluster({ nodeNames = ['node-a', 'node-b'], expiringNotice = '5s', clockSkew = '1s' } = {}) {
+export async function startCluster({ nodeNames = ['node-a', 'node-b'], expiringNotice = '5s', clockSkew = 1 } = {}) {
   const runJar = path.join(APP_DIR, 'quarkus-run.jar');
   if (!fs.existsSync(runJar)) {
     throw new Error(`no packaged gateway at ${runJar}: build it with ./mvnw package -DskipTests in ${REPO}, `
@@ -147,9 +147,9 @@ export async function startCluster({ nodeNames = ['node-a', 'node-b'], expiringN
         '-Dquarkus.http.host=127.0.0.1',
         `-Dswitchboard.node.name=${name}`,
         `-Dswitchboard.cluster.redis-url=redis://127.0.0.1:${redisPort}`,
-        `-Dswitchboard.auth.hs256-secret=${SECRET}`,
+        `-Dsmallrye.jwt.verify.secretkey=${SECRET}`,
         `-Dswitchboard.auth.expiring-notice=${expiringNotice}`,
-        `-Dswitchboard.auth.clock-skew=${clockSkew}`,
+        `-Dmp.jwt.verify.clock.skew=${clockSkew}`,
         '-Dswitchboard.rooms.rules[0].pattern=chat:*',
         '-Dswitchboard.rooms.rules[0].join=user',
         '-Dswitchboard.rooms.rules[0].publish=user',

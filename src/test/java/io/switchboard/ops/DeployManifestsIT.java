@@ -104,7 +104,7 @@ class DeployManifestsIT {
         Map<String, Object> container = container(objects);
         try (RedisServer redis = RedisServer.start()) {
             env.put("SWITCHBOARD_CLUSTER_REDIS_URL", redis.url());
-            env.put("SWITCHBOARD_AUTH_JWKS_LOCATION", TestKeys.files().resolve("jwks.json").toString());
+            env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", TestKeys.files().resolve("jwks.json").toString());
             env.put("SWITCHBOARD_NODE_NAME", "pod-abc");
             try (GatewayNode node = GatewayNode.startWithEnvironment("k8s", env)) {
                 for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
@@ -116,8 +116,8 @@ class DeployManifestsIT {
 
                 String sub = TestKeys.uniqueUser("k8s");
                 JwtClaims claims = TestKeys.claims(sub, 60, "user");
-                claims.setIssuer(env.get("SWITCHBOARD_AUTH_ISSUER"));
-                claims.setAudience(env.get("SWITCHBOARD_AUTH_AUDIENCE"));
+                claims.setIssuer(env.get("MP_JWT_VERIFY_ISSUER"));
+                claims.setAudience(env.get("MP_JWT_VERIFY_AUDIENCES"));
                 WsClient.Upgrade upgrade = WsClient.upgrade(node.ws(), o -> o.addHeader("Authorization", "Bearer " + TestKeys.rs256(claims)));
                 assertEquals(101, upgrade.status(), upgrade.body());
                 try (WsClient client = upgrade.client()) {
