@@ -69,14 +69,9 @@ public class ServerApi {
             unauthorized(ctx, e.reason());
             return;
         }
-        if (raw == null) {
-            unauthorized(ctx, RejectReason.MISSING);
-            return;
-        }
         verifier.verify(raw).onComplete(verified -> {
             if (verified.failed()) {
-                unauthorized(ctx, verified.cause() instanceof TokenRejectedException rejected ? rejected.reason()
-                        : RejectReason.MALFORMED);
+                unauthorized(ctx, RejectReason.of(verified.cause()));
             } else if (!verified.result().roles().contains(serviceRole)) {
                 answer(ctx, 403, new JsonObject().put("error", "forbidden").put("reason", "the " + serviceRole + " role is required"));
             } else {

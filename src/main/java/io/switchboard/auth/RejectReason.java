@@ -18,4 +18,9 @@ public enum RejectReason {
     public String wire() {
         return wire;
     }
+
+    /** The reason of a failed verification ({@link TokenVerifier#verify} fails with a {@link TokenRejectedException}). */
+    public static RejectReason of(Throwable failure) {
+        return failure instanceof TokenRejectedException rejected ? rejected.reason() : MALFORMED;
+    }
 }

@@ -171,7 +171,7 @@ public class TokenVerifier {
      * Verifies a token. Completes at once when the node holds the token's key; for a key id it does
      * not know, after fetching the JWKS again (rate-limited, bounded by
      * {@code switchboard.auth.unknown-key-wait}). Never blocks; completes on the caller's context.
-     * Fails with {@link TokenRejectedException}.
+     * Fails with {@link TokenRejectedException} ({@code missing} for a null or empty token).
      */
     public Future<VerifiedToken> verify(String token) {
         Header header;

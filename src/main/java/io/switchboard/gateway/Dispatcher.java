@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.switchboard.auth.AuthConfig;
 import io.switchboard.auth.RejectReason;
 import io.switchboard.auth.Revocations;
-import io.switchboard.auth.TokenRejectedException;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.auth.VerifiedToken;
 import io.switchboard.cluster.Bus;
@@ -203,9 +202,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     public void refresh(ClientSession session, ClientFrame.Refresh frame) {
         verifier.verify(frame.token()).onComplete(verified -> {
             if (verified.failed()) {
-                RejectReason reason = verified.cause() instanceof TokenRejectedException rejected ? rejected.reason()
-                        : RejectReason.MALFORMED;
-                deny(session, frame.ref(), ErrorCode.BAD_REQUEST, "invalid token: " + reason.wire());
+                deny(session, frame.ref(), ErrorCode.BAD_REQUEST, "invalid token: " + RejectReason.of(verified.cause()).wire());
             } else {
                 refreshed(session, frame, verified.result());
             }

@@ -81,14 +81,9 @@ public class UpgradeGate {
             unauthorized(ctx, e.reason());
             return;
         }
-        if (raw == null) {
-            unauthorized(ctx, RejectReason.MISSING);
-            return;
-        }
         verifier.verify(raw).onComplete(verified -> {
             if (verified.failed()) {
-                unauthorized(ctx, verified.cause() instanceof TokenRejectedException rejected ? rejected.reason()
-                        : RejectReason.MALFORMED);
+                unauthorized(ctx, RejectReason.of(verified.cause()));
             } else {
                 admit(ctx, verified.result());
             }
