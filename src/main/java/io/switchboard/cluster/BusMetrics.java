@@ -13,14 +13,16 @@ import io.micrometer.core.instrument.Timer;
 @ApplicationScoped
 public class BusMetrics {
     private final MeterRegistry registry;
+    private final int holdBackLimit;
     private final Counter refused;
     private final Counter failures;
     private final Counter resubscriptions;
     private final Counter canaryMissed;
     private final Timer canaryRoundTrip;
 
-    public BusMetrics(MeterRegistry registry) {
+    public BusMetrics(MeterRegistry registry, ClusterConfig config) {
         this.registry = registry;
+        this.holdBackLimit = config.holdBackMessages();
         this.refused = Counter.builder("switchboard.bus.publish.refused")
                 .description("Publishes refused because the hold-back buffer was full").register(registry);
         this.failures = Counter.builder("switchboard.bus.publish.failures")
@@ -38,6 +40,9 @@ public class BusMetrics {
                 .description("1 when publishing and subscribing through Redis both work").register(registry);
         Gauge.builder("switchboard.bus.held.back", bus, b -> b.status().heldBack())
                 .description("Messages accepted and not yet acknowledged by Redis").register(registry);
+        // Beside the count, so an alert on "more than half full" follows the configured bound.
+        Gauge.builder("switchboard.bus.held.back.limit", () -> holdBackLimit)
+                .description("Messages the hold-back buffer takes before publishes are refused").register(registry);
     }
 
     void publishRefused() {

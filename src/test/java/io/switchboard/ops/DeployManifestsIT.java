@@ -19,32 +19,33 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.switchboard.support.GatewayNode;
-import io.switchboard.support.Kustomize;
+import io.switchboard.support.Manifests;
 import io.switchboard.support.RedisServer;
 import io.switchboard.support.TestKeys;
 import io.switchboard.support.WsClient;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Keeps deploy/ honest: rendered with the same merge rules as kustomize, every overlay's probes,
- * ports, environment and shutdown timing must match what the application really serves and reads.
+ * Keeps deploy/ honest: rendered by {@code kubectl kustomize}, so exactly what {@code kubectl apply -k}
+ * applies, every overlay's probes, ports, environment and shutdown timing must match what the
+ * application really serves and reads.
  */
 class DeployManifestsIT {
     private static final Path K8S = Path.of("deploy", "k8s");
 
     private static List<Map<String, Object>> render(String overlay) {
-        return Kustomize.render(K8S.resolve(overlay));
+        return Manifests.render(K8S.resolve(overlay));
     }
 
     private static Map<String, Object> container(List<Map<String, Object>> objects) {
-        return Kustomize.at(Kustomize.find(objects, "Deployment", "switchboard"),
+        return Manifests.at(Manifests.find(objects, "Deployment", "switchboard"),
                 "spec", "template", "spec", "containers", "name=switchboard");
     }
 
     @SuppressWarnings("unchecked")
     private static Map<String, String> configMap(List<Map<String, Object>> objects) {
         Map<String, String> data = new HashMap<>();
-        ((Map<String, Object>) Kustomize.at(Kustomize.find(objects, "ConfigMap", "switchboard-config"), "data"))
+        ((Map<String, Object>) Manifests.at(Manifests.find(objects, "ConfigMap", "switchboard-config"), "data"))
                 .forEach((k, v) -> data.put(k, String.valueOf(v)));
         return data;
     }
@@ -60,26 +61,26 @@ class DeployManifestsIT {
         Map<String, Object> container = container(objects);
         Map<String, String> config = configMap(objects);
         int port = Integer.parseInt(config.get("QUARKUS_HTTP_PORT"));
-        assertEquals(port, (int) Kustomize.<Integer> at(container, "ports", "name=http", "containerPort"));
-        assertEquals("/q/health/started", Kustomize.at(container, "startupProbe", "httpGet", "path"));
-        assertEquals("/q/health/live", Kustomize.at(container, "livenessProbe", "httpGet", "path"));
-        assertEquals("/q/health/ready", Kustomize.at(container, "readinessProbe", "httpGet", "path"));
+        assertEquals(port, (int) Manifests.<Integer> at(container, "ports", "name=http", "containerPort"));
+        assertEquals("/q/health/started", Manifests.at(container, "startupProbe", "httpGet", "path"));
+        assertEquals("/q/health/live", Manifests.at(container, "livenessProbe", "httpGet", "path"));
+        assertEquals("/q/health/ready", Manifests.at(container, "readinessProbe", "httpGet", "path"));
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-            assertEquals(port, (int) Kustomize.<Integer> at(container, probe, "httpGet", "port"), probe);
+            assertEquals(port, (int) Manifests.<Integer> at(container, probe, "httpGet", "port"), probe);
         }
-        assertEquals("http", Kustomize.at(Kustomize.find(objects, "Service", "switchboard"), "spec", "ports", "0", "targetPort"));
+        assertEquals("http", Manifests.at(Manifests.find(objects, "Service", "switchboard"), "spec", "ports", "0", "targetPort"));
 
-        int grace = Kustomize.at(Kustomize.find(objects, "Deployment", "switchboard"), "spec", "template", "spec",
+        int grace = Manifests.at(Manifests.find(objects, "Deployment", "switchboard"), "spec", "template", "spec",
                 "terminationGracePeriodSeconds");
-        List<String> preStop = Kustomize.at(container, "lifecycle", "preStop", "exec", "command");
+        List<String> preStop = Manifests.at(container, "lifecycle", "preStop", "exec", "command");
         assertEquals("sleep", preStop.get(0));
         long drain = seconds(config.get("SWITCHBOARD_DRAIN_TIMEOUT"));
         assertTrue(grace > Long.parseLong(preStop.get(1)) + drain,
                 "grace " + grace + " s must exceed preStop " + preStop.get(1) + " s + drain " + drain + " s");
         assertTrue(seconds(config.get("SWITCHBOARD_DRAIN_CLOSE_WINDOW")) <= drain);
 
-        assertEquals(Boolean.TRUE, Kustomize.at(container, "securityContext", "readOnlyRootFilesystem"));
-        assertEquals(Boolean.FALSE, Kustomize.at(container, "securityContext", "allowPrivilegeEscalation"));
+        assertEquals(Boolean.TRUE, Manifests.at(container, "securityContext", "readOnlyRootFilesystem"));
+        assertEquals(Boolean.FALSE, Manifests.at(container, "securityContext", "allowPrivilegeEscalation"));
     }
 
     @ParameterizedTest
@@ -89,7 +90,7 @@ class DeployManifestsIT {
         Set<String> documented = new HashSet<>();
         ConfigDocTest.documented().values().forEach(env -> documented.add(env.toUpperCase(Locale.ROOT)));
         List<String> used = new ArrayList<>(configMap(objects).keySet());
-        List<Map<String, Object>> env = Kustomize.at(container(objects), "env");
+        List<Map<String, Object>> env = Manifests.at(container(objects), "env");
         env.forEach(e -> used.add((String) e.get("name")));
         for (String name : used) {
             String generic = name.replaceAll("_\\d+__", "_I__");
@@ -108,9 +109,9 @@ class DeployManifestsIT {
             env.put("SWITCHBOARD_NODE_NAME", "pod-abc");
             try (GatewayNode node = GatewayNode.startWithEnvironment("k8s", env)) {
                 for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-                    assertEquals(200, node.status(Kustomize.at(container, probe, "httpGet", "path")), probe);
+                    assertEquals(200, node.status(Manifests.at(container, probe, "httpGet", "path")), probe);
                 }
-                String metrics = Kustomize.at(Kustomize.find(objects, "Deployment", "switchboard"), "spec", "template",
+                String metrics = Manifests.at(Manifests.find(objects, "Deployment", "switchboard"), "spec", "template",
                         "metadata", "annotations", "prometheus.io/path");
                 assertEquals(200, node.status(metrics));
 
@@ -128,7 +129,7 @@ class DeployManifestsIT {
                     assertEquals("forbidden", client.join("user:someone-else").getString("code"));
                 }
                 JsonObject ready = new JsonObject(node.get("/q/health/ready").body());
-                assertEquals("redis", Kustomize.at(ready.getMap(), "checks", "name=switchboard", "data", "bus"),
+                assertEquals("redis", Manifests.at(ready.getMap(), "checks", "name=switchboard", "data", "bus"),
                         "the Redis URL from the ConfigMap is used: " + ready);
             }
         }
