@@ -90,7 +90,12 @@ final class ClientSession implements Member {
         connection.sendText(frame).subscribe().with(
                 sent -> {
                 },
-                failure -> LOG.debugf("dropped a frame for closed connection %s", connection.id()));
+                failure -> debug("dropped a frame for closed connection %s", connection.id()));
+    }
+
+    /** A debug line about this connection, with its id and user in the MDC. */
+    void debug(String format, Object... params) {
+        ConnectionLog.log(LOG, Logger.Level.DEBUG, null, connection, token.sub(), format, params);
     }
 
     @Override
@@ -156,7 +161,7 @@ final class ClientSession implements Member {
         connection.sendText(frame)
                 .onItemOrFailure().transformToUni((sent, failure) -> connection.close(new CloseReason(code, reason)))
                 .subscribe().with(closed -> {
-                }, failure -> LOG.debugf("close of %s failed: %s", connection.id(), failure));
+                }, failure -> debug("close of %s failed: %s", connection.id(), failure));
     }
 
     void close(int code, String reason) {
@@ -165,7 +170,7 @@ final class ClientSession implements Member {
         }
         metrics.closed(code);
         connection.close(new CloseReason(code, reason)).subscribe().with(closed -> {
-        }, failure -> LOG.debugf("close of %s failed: %s", connection.id(), failure));
+        }, failure -> debug("close of %s failed: %s", connection.id(), failure));
     }
 
     /** Takes one frame from the inbound budget; false when the client is over its rate. */

@@ -44,6 +44,7 @@ public class GatewayEndpoint {
         ClientSession session = new ClientSession(connection, connection.userData().get(Admission.USER_DATA_KEY), metrics,
                 limits);
         connection.userData().put(SESSION, session);
+        session.debug("connection %s opened", connection.id());
         dispatcher.opened(session);
     }
 
@@ -77,14 +78,20 @@ public class GatewayEndpoint {
     @OnError
     @NonBlocking
     void onCorruptFrame(CorruptedWebSocketFrameException failure, WebSocketConnection connection) {
-        LOG.debugf("connection %s cut off: %s", connection.id(), failure.getMessage());
+        log(Logger.Level.DEBUG, null, connection, "connection %s cut off: %s", connection.id(), failure.getMessage());
     }
 
     @OnError
     @NonBlocking
     void onFailure(Throwable failure, WebSocketConnection connection) {
-        LOG.errorf(failure, "internal error on connection %s", connection.id());
+        log(Logger.Level.ERROR, failure, connection, "internal error on connection %s", connection.id());
         closeQuietly(connection, CloseCodes.INTERNAL, "internal error");
+    }
+
+    private static void log(Logger.Level level, Throwable failure, WebSocketConnection connection, String format,
+            Object... params) {
+        ClientSession session = connection.userData().get(SESSION);
+        ConnectionLog.log(LOG, level, failure, connection, session == null ? null : session.token.sub(), format, params);
     }
 
     private static void closeQuietly(WebSocketConnection connection, int code, String reason) {
@@ -93,7 +100,7 @@ public class GatewayEndpoint {
             session.close(code, reason);
         } else if (!connection.isClosed()) {
             connection.close(new CloseReason(code, reason)).subscribe().with(closed -> {
-            }, failure -> LOG.debugf("close of %s failed: %s", connection.id(), failure));
+            }, failure -> log(Logger.Level.DEBUG, null, connection, "close of %s failed: %s", connection.id(), failure));
         }
     }
 
@@ -103,6 +110,8 @@ public class GatewayEndpoint {
         ClientSession session = connection.userData().get(SESSION);
         if (session != null) {
             session.closed();
+            CloseReason reason = connection.closeReason();
+            session.debug("connection %s closed: %s", connection.id(), reason == null ? null : reason.getCode());
             dispatcher.closed(session);
         }
     }

@@ -3,6 +3,8 @@ package io.switchboard.gateway;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.jboss.logging.Logger;
+
 import io.netty.channel.Channel;
 import io.quarkus.websockets.next.HandshakeRequest;
 import io.switchboard.auth.OriginPolicy;
@@ -30,6 +32,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 @ApplicationScoped
 public class UpgradeGate {
+    private static final Logger LOG = Logger.getLogger(UpgradeGate.class);
     static final String PATH = "/ws";
     /** Ahead of the websockets-next endpoint route, which is registered with the default order. */
     private static final int ORDER = -100;
@@ -136,6 +139,7 @@ public class UpgradeGate {
 
     private void refuse(RoutingContext ctx, int status, String reason, String body) {
         metrics.upgradeRefused(reason);
+        LOG.debugf("upgrade refused: %d %s", status, reason);
         ctx.response()
                 .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -19,6 +25,7 @@ import io.switchboard.support.Prometheus;
 import io.switchboard.support.ShiftableClock;
 import io.switchboard.support.TestKeys;
 import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 /** The health endpoints and the switchboard_* metrics, after real traffic. */
@@ -28,6 +35,13 @@ class ObservabilityTest {
 
     @TestHTTPResource("/ws")
     URI ws;
+
+    @Inject
+    @Liveness
+    LivenessCheck liveness;
+
+    @Inject
+    Vertx vertx;
 
     private static Prometheus scrape() {
         return Prometheus.parse(given().get("/q/metrics").then().statusCode(200).extract().asString());
@@ -87,6 +101,27 @@ class ObservabilityTest {
             assertEquals(1, delta(before, after, "switchboard_closes_total", "code", "4401"));
             assertEquals(1, delta(before, after, "switchboard_guard_denials_total", "reason", "token_expired"));
             assertEquals(before.value("switchboard_connections_open"), after.value("switchboard_connections_open"));
+        });
+    }
+
+    @Test
+    void theLivenessCheckExportsTheEventLoopLagItMeasures() {
+        // one event loop busy for 600 ms, as under a CPU-heavy burst: the check's ping waits behind it
+        long busyNanos = TimeUnit.MILLISECONDS.toNanos(600);
+        vertx.nettyEventLoopGroup().next().execute(() -> {
+            long until = System.nanoTime() + busyNanos;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        });
+        HealthCheckResponse slow = liveness.call().await().atMost(Duration.ofSeconds(5));
+        assertEquals(HealthCheckResponse.Status.UP, slow.getStatus());
+        assertTrue((Long) slow.getData().get().get("maxLagMs") >= 500, slow.getData().toString());
+        assertTrue(scrape().value("switchboard_event_loop_lag_seconds") >= 0.5);
+
+        Awaitility.await().untilAsserted(() -> {
+            liveness.call().await().atMost(Duration.ofSeconds(5));
+            assertTrue(scrape().value("switchboard_event_loop_lag_seconds") < 0.5, "the gauge follows the last check");
         });
     }
 

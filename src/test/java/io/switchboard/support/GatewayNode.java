@@ -184,6 +184,15 @@ public final class GatewayNode implements AutoCloseable {
         }
     }
 
+    /** Every line the process has written so far, stdout and stderr. */
+    public List<String> logLines() {
+        try {
+            return Files.readAllLines(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log);
