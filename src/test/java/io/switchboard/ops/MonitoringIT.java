@@ -3,6 +3,7 @@ package io.switchboard.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,12 +12,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 import io.switchboard.support.GatewayNode;
 import io.switchboard.support.Manifests;
@@ -29,7 +32,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * The Grafana dashboard (deploy/grafana) and the alert rules (deploy/k8s/components/alerts) query
  * only metrics a real node exports: a packaged node on a real Redis gets real traffic, and every
- * metric name in every expression must be in its {@code /q/metrics}.
+ * metric name in every expression must be in its {@code /q/metrics}; and every expression parses.
  */
 class MonitoringIT {
     private static final Path K8S = Path.of("deploy", "k8s");
@@ -87,8 +90,8 @@ class MonitoringIT {
                 + "label_values(c, namespace)"));
     }
 
-    @Test
-    void everyDashboardExpressionNamesAnExportedMetric() throws Exception {
+    /** Every panel's queries, then the template variables' queries (label_values, not PromQL). */
+    private static List<String> dashboardQueries(boolean withVariables) throws Exception {
         JsonObject dashboard = new JsonObject(Files.readString(DASHBOARD));
         List<String> expressions = new ArrayList<>();
         for (Object p : dashboard.getJsonArray("panels")) {
@@ -98,12 +101,24 @@ class MonitoringIT {
         }
         for (Object v : dashboard.getJsonObject("templating").getJsonArray("list")) {
             JsonObject variable = (JsonObject) v;
-            if ("query".equals(variable.getString("type"))) {
+            if (withVariables && "query".equals(variable.getString("type"))) {
                 expressions.add(variable.getJsonObject("query").getString("query"));
             }
         }
+        return expressions;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> alertRules() {
+        Map<String, Object> rule = Manifests.find(Manifests.render(K8S.resolve("overlays/prod")), "PrometheusRule", "switchboard");
+        assertEquals("monitoring.coreos.com/v1", rule.get("apiVersion"));
+        return Manifests.at(rule, "spec", "groups", "0", "rules");
+    }
+
+    @Test
+    void everyDashboardExpressionNamesAnExportedMetric() throws Exception {
         Set<String> used = new TreeSet<>();
-        expressions.forEach(e -> used.addAll(metricNames(e)));
+        dashboardQueries(true).forEach(e -> used.addAll(metricNames(e)));
         assertTrue(used.containsAll(Set.of("switchboard_connections_open", "switchboard_delivery_latency_seconds_bucket",
                 "switchboard_bus_canary_missed_total", "jvm_memory_used_bytes")), used.toString());
         Set<String> missing = new TreeSet<>(used);
@@ -117,9 +132,7 @@ class MonitoringIT {
             assertTrue(Manifests.render(K8S.resolve(overlay)).stream().noneMatch(o -> "PrometheusRule".equals(o.get("kind"))),
                     overlay + " renders alert rules");
         }
-        Map<String, Object> rule = Manifests.find(Manifests.render(K8S.resolve("overlays/prod")), "PrometheusRule", "switchboard");
-        assertEquals("monitoring.coreos.com/v1", rule.get("apiVersion"));
-        List<Map<String, Object>> rules = Manifests.at(rule, "spec", "groups", "0", "rules");
+        List<Map<String, Object>> rules = alertRules();
         assertEquals(ALERTS, rules.stream().map(r -> (String) r.get("alert")).toList());
 
         String runbooks = Files.readString(K8S.resolve("README.md"));
@@ -136,6 +149,32 @@ class MonitoringIT {
         missing.removeAll(KUBE_STATE_METRICS);
         assertEquals(Set.of(), missing, "alert metrics the node does not export; it exports " + exported);
         assertTrue(used.containsAll(KUBE_STATE_METRICS) && used.contains("switchboard_event_loop_lag_seconds"), used.toString());
+    }
+
+    /**
+     * Prometheus' own parser: the alert rules as they are, and the dashboard's queries (Grafana's
+     * variables replaced by what Grafana sends) as recording rules, through {@code promtool check rules}.
+     */
+    @Test
+    void everyExpressionParsesAsPromQL() throws Exception {
+        List<Map<String, Object>> recordings = new ArrayList<>();
+        for (String query : dashboardQueries(false)) {
+            recordings.add(Map.of("record", "dashboard:query" + recordings.size(),
+                    "expr", query.replace("$__rate_interval", "1m").replace("$namespace", ".*")));
+        }
+        Path file = Files.createTempFile("switchboard-rules", ".yml");
+        try {
+            Files.writeString(file, new Yaml().dump(Map.of("groups", List.of(
+                    Map.of("name", "switchboard", "rules", alertRules()),
+                    Map.of("name", "dashboard", "rules", recordings)))));
+            Process promtool = new ProcessBuilder("promtool", "check", "rules", file.toString()).redirectErrorStream(true).start();
+            String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(promtool.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
+            assertEquals(0, promtool.exitValue(), output);
+            assertTrue(output.contains((ALERTS.size() + recordings.size()) + " rules found"), output);
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     private static final Pattern STRINGS = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
