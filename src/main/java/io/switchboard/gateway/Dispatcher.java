@@ -16,6 +16,7 @@ import io.switchboard.cluster.Bus;
 import io.switchboard.cluster.BusUnavailableException;
 import io.switchboard.cluster.NodeIdentity;
 import io.switchboard.cluster.RoomMessage;
+import io.smallrye.mutiny.Uni;
 import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.protocol.BadFrameException;
 import io.switchboard.protocol.ClientFrame;
@@ -23,14 +24,16 @@ import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameDecoder;
 import io.switchboard.protocol.ServerFrames;
+import io.switchboard.presence.Presence;
 import io.switchboard.rooms.LocalRooms;
+import io.switchboard.rooms.PresenceMode;
 import io.switchboard.rooms.RoomAccess;
 import io.switchboard.rooms.RoomRules;
 import io.vertx.core.Vertx;
 
 /**
  * The session life of a connection: welcome, the guards every frame passes (PROTOCOL section 4),
- * the four ops, token expiry with or without client traffic, and leaving everything on close.
+ * the five ops, token expiry with or without client traffic, and leaving everything on close.
  */
 @ApplicationScoped
 public class Dispatcher implements ClientFrame.Handler<ClientSession> {
@@ -45,6 +48,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     private final LocalUsers users;
     private final GatewayMetrics metrics;
     private final Revocations revocations;
+    private final Presence presence;
     private final Vertx vertx;
     private final WallClock clock;
     private final long skewMillis;
@@ -52,7 +56,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
 
     public Dispatcher(TokenVerifier verifier, RoomRules rules, LocalRooms rooms, Bus bus, NodeIdentity node,
             LocalUsers users, GatewayMetrics metrics, Revocations revocations, Vertx vertx, WallClock clock,
-            AuthConfig auth) {
+            AuthConfig auth, Presence presence) {
         this.verifier = verifier;
         this.rules = rules;
         this.rooms = rooms;
@@ -61,6 +65,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         this.users = users;
         this.metrics = metrics;
         this.revocations = revocations;
+        this.presence = presence;
         this.vertx = vertx;
         this.clock = clock;
         this.skewMillis = verifier.clockSkewMillis();
@@ -155,8 +160,8 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             return;
         }
         session.rooms.put(rooms.join(room, session), access);
-        // Answered once this node receives the room's traffic from the other nodes.
-        bus.roomChanged(room).subscribe().with(subscribed -> session.send(ServerFrames.ok(frame.ref())),
+        // Answered once this node receives the room's traffic from the other nodes, and presence counts it.
+        Uni.combine().all().unis(bus.roomChanged(room), presence.join(room, token.sub())).discardItems().subscribe().with(subscribed -> session.send(ServerFrames.ok(frame.ref())),
                 failure -> session.send(ServerFrames.ok(frame.ref())));
     }
 
@@ -166,8 +171,8 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             deny(session, frame.ref(), ErrorCode.NOT_JOINED, "not a member of this room");
             return;
         }
-        removeMember(frame.room(), session);
-        session.send(ServerFrames.ok(frame.ref()));
+        removeMember(frame.room(), session).subscribe().with(left -> session.send(ServerFrames.ok(frame.ref())),
+                failure -> session.send(ServerFrames.ok(frame.ref())));
     }
 
     @Override
@@ -230,6 +235,26 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         session.send(ServerFrames.ok(frame.ref()));
     }
 
+    @Override
+    public void presence(ClientSession session, ClientFrame.Presence frame) {
+        String room = frame.room();
+        VerifiedToken token = session.token;
+        if (!session.rooms.containsKey(room)) {
+            RoomAccess access = rules.access(token.sub(), token.roles(), room);
+            if (!access.join()) {
+                deny(session, frame.ref(), ErrorCode.FORBIDDEN, denial(access, "see the presence of"));
+                return;
+            }
+        }
+        if (rules.presence(room) == PresenceMode.OFF) {
+            deny(session, frame.ref(), ErrorCode.BAD_REQUEST, "presence is off for this room");
+            return;
+        }
+        presence.query(room).subscribe().with(
+                answer -> session.send(ServerFrames.presence(frame.ref(), answer.count(), answer.users(), answer.connections())),
+                failure -> deny(session, frame.ref(), ErrorCode.UNAVAILABLE, "presence is unreachable"));
+    }
+
     /** Re-checks every joined room against the current token; returns the rooms it no longer allows. */
     private List<String> reevaluateRooms(ClientSession session) {
         List<String> lost = new ArrayList<>();
@@ -248,12 +273,14 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         return lost;
     }
 
-    private void removeMember(String room, ClientSession session) {
+    /** @return completes once presence no longer counts the connection (the change itself is under way already) */
+    private Uni<Void> removeMember(String room, ClientSession session) {
         if (rooms.leave(room, session)) {
             bus.roomChanged(room).subscribe().with(unsubscribed -> {
             }, failure -> {
             });
         }
+        return presence.leave(room, session.token.sub());
     }
 
     /**

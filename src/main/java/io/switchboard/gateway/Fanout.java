@@ -14,8 +14,11 @@ import io.switchboard.cluster.ControlCommand;
 import io.switchboard.cluster.LocalNode;
 import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.protocol.CloseCodes;
+import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.WebSocketFrames;
+import io.switchboard.rooms.CopyOnWrite;
 import io.switchboard.rooms.LocalRooms;
+import io.switchboard.rooms.Member;
 
 /** This node as the bus sees it: encoded frames go to the room's members, commands to the users. */
 @Startup
@@ -49,13 +52,34 @@ public class Fanout implements LocalNode {
             return;
         }
         ByteBuf bytes = WebSocketFrames.text(frame);
+        // a presence event goes to every member connection of other users
+        ClientSession[] excluded = excluded(ServerFrames.presenceSubject(frame));
         int delivered = 0;
         for (LocalRooms.LoopMembers group : byLoop) {
-            delivered += group.members().length;
-            outbox(group.loop()).add(bytes.retain(), group.members());
+            Member[] members = excluded == null ? group.members() : without(group.members(), excluded);
+            if (members.length > 0) {
+                delivered += members.length;
+                outbox(group.loop()).add(bytes.retain(), members);
+            }
         }
         bytes.release();
         metrics.delivered(delivered, publishedAt, remote);
+    }
+
+    private ClientSession[] excluded(String user) {
+        return user == null ? null : users.sessions(user);
+    }
+
+    /** The members but the excluded ones (a user's few connections); the same array when none is there. */
+    private static Member[] without(Member[] members, ClientSession[] excluded) {
+        Member[] kept = members;
+        for (ClientSession session : excluded) {
+            kept = CopyOnWrite.without(kept, session);
+            if (kept == null) {
+                return new Member[0];
+            }
+        }
+        return kept;
     }
 
     private Outbox outbox(EventExecutor loop) {

@@ -46,6 +46,11 @@ public class LocalUsers {
         });
     }
 
+    /** The user's connections on this node, or null when it has none. */
+    ClientSession[] sessions(String sub) {
+        return byUser.get(sub);
+    }
+
     int open() {
         return open.get();
     }

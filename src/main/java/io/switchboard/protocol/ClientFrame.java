@@ -22,6 +22,8 @@ public sealed interface ClientFrame {
         void publish(S session, Publish frame);
 
         void refresh(S session, Refresh frame);
+
+        void presence(S session, Presence frame);
     }
 
     record Join(String ref, String room) implements ClientFrame {
@@ -70,6 +72,18 @@ public sealed interface ClientFrame {
         @Override
         public <S> void dispatch(Handler<S> handler, S session) {
             handler.refresh(session, this);
+        }
+    }
+
+    record Presence(String ref, String room) implements ClientFrame {
+        @Override
+        public String op() {
+            return "presence";
+        }
+
+        @Override
+        public <S> void dispatch(Handler<S> handler, S session) {
+            handler.presence(session, this);
         }
     }
 }

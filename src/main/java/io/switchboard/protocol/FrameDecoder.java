@@ -55,6 +55,7 @@ public final class FrameDecoder {
         return switch (f.op) {
             case "join" -> new ClientFrame.Join(ref, room(f.room, ref));
             case "leave" -> new ClientFrame.Leave(ref, room(f.room, ref));
+            case "presence" -> new ClientFrame.Presence(ref, room(f.room, ref));
             case "publish" -> {
                 String r = room(f.room, ref);
                 if (f.data == null) {

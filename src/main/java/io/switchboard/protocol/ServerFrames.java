@@ -1,7 +1,11 @@
 package io.switchboard.protocol;
 
+import java.io.IOException;
 import java.util.Collection;
+import java.util.List;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 /**
@@ -11,6 +15,9 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
  */
 public final class ServerFrames {
     private static final JsonStringEncoder ESCAPER = JsonStringEncoder.getInstance();
+    private static final String JOINED = "{\"op\":\"joined\",";
+    private static final String PARTED = "{\"op\":\"parted\",";
+    private static final String USER_FIELD = ",\"user\":";
 
     private ServerFrames() {
     }
@@ -65,6 +72,50 @@ public final class ServerFrames {
         StringBuilder b = new StringBuilder(64).append("{\"op\":\"left\",\"room\":");
         quote(b, room).append(",\"reason\":");
         return quote(b, reason).append('}').toString();
+    }
+
+    /**
+     * The {@code ok} reply to {@code presence} (PROTOCOL section 9).
+     *
+     * @param users the listed users, in order; {@code connections} holds their counts at the same index
+     */
+    public static String presence(String ref, long count, List<String> users, long[] connections) {
+        StringBuilder b = new StringBuilder(64 + users.size() * 40).append("{\"op\":\"reply\"");
+        ref(b, ref);
+        b.append(",\"status\":\"ok\",\"count\":").append(count).append(",\"members\":[");
+        for (int i = 0; i < users.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            quote(b.append("{\"user\":"), users.get(i)).append(",\"connections\":").append(connections[i]).append('}');
+        }
+        return b.append("]}").toString();
+    }
+
+    /** {@code joined} or {@code parted}: the user became present in the room, or stopped being. */
+    public static String presenceEvent(String op, String room, String user) {
+        StringBuilder b = new StringBuilder(48 + room.length() + user.length()).append("{\"op\":\"").append(op)
+                .append("\",\"room\":");
+        quote(b, room).append(",\"user\":");
+        return quote(b, user).append('}').toString();
+    }
+
+    /**
+     * The user a {@code joined} or {@code parted} frame (as {@link #presenceEvent} wrote it) is about,
+     * so the fan-out can leave out that user's own connections; null for any other frame, which
+     * costs two prefix comparisons.
+     */
+    public static String presenceSubject(String frame) {
+        if (!frame.startsWith(JOINED) && !frame.startsWith(PARTED)) {
+            return null;
+        }
+        // a room name has no quote in it, so the first "user" key after the prefix is the field
+        int at = frame.indexOf(USER_FIELD, JOINED.length());
+        try (JsonParser p = JsonText.BOUNDED.createParser(frame.substring(at + USER_FIELD.length(), frame.length() - 1))) {
+            return p.nextToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     public static String expiring(long exp) {

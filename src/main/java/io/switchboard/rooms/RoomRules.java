@@ -38,10 +38,21 @@ public class RoomRules {
         return RoomAccess.NONE;
     }
 
-    private record CompiledRule(RoomPattern pattern, RoleSet join, RoleSet publish, boolean publishRequiresMembership) {
+    /** The presence of a room, from the first rule whose pattern matches it; {@code OFF} when none does. */
+    public PresenceMode presence(String room) {
+        for (CompiledRule rule : rules) {
+            if (rule.pattern.matches(room, null)) {
+                return rule.presence;
+            }
+        }
+        return PresenceMode.OFF;
+    }
+
+    private record CompiledRule(RoomPattern pattern, RoleSet join, RoleSet publish, boolean publishRequiresMembership,
+            PresenceMode presence) {
         static CompiledRule of(RoomsConfig.Rule rule) {
             return new CompiledRule(RoomPattern.compile(rule.pattern()), RoleSet.of(rule.join()), RoleSet.of(rule.publish()),
-                    rule.publishRequiresMembership());
+                    rule.publishRequiresMembership(), PresenceMode.of(rule.presence(), rule.presenceEvents()));
         }
     }
 

@@ -32,5 +32,13 @@ public interface RoomsConfig {
         /** Whether publishing needs membership of the room ({@code not_joined} otherwise). */
         @WithDefault("true")
         boolean publishRequiresMembership();
+
+        /** Whether the rule's rooms keep presence: who is in the room, cluster-wide ({@code presence} op). */
+        @WithDefault("false")
+        boolean presence();
+
+        /** Whether members also receive {@code joined} and {@code parted}; implies {@link #presence()}. */
+        @WithDefault("false")
+        boolean presenceEvents();
     }
 }

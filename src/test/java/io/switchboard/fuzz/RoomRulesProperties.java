@@ -42,6 +42,15 @@ class RoomRulesProperties {
 
     record Rule(String pattern, List<String> join, List<String> publish, boolean publishRequiresMembership)
             implements RoomsConfig.Rule {
+        @Override
+        public boolean presence() {
+            return false;
+        }
+
+        @Override
+        public boolean presenceEvents() {
+            return false;
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

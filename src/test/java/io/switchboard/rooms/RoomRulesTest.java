@@ -13,6 +13,15 @@ class RoomRulesTest {
 
     record Rule(String pattern, List<String> join, List<String> publish, boolean publishRequiresMembership)
             implements RoomsConfig.Rule {
+        @Override
+        public boolean presence() {
+            return false;
+        }
+
+        @Override
+        public boolean presenceEvents() {
+            return false;
+        }
     }
 
     private final RoomRules rules = new RoomRules(List.of(
@@ -61,5 +70,35 @@ class RoomRulesTest {
         assertTrue(rules.access("a", Set.of("user"), "lit.(a)+").matched());
         assertFalse(rules.access("a", Set.of("user"), "litX(a)+").matched());
         assertFalse(rules.access("a", Set.of("user"), "lit.aa").matched());
+    }
+
+    record PresenceRule(String pattern, boolean presence, boolean presenceEvents) implements RoomsConfig.Rule {
+        @Override
+        public List<String> join() {
+            return List.of("*");
+        }
+
+        @Override
+        public List<String> publish() {
+            return List.of();
+        }
+
+        @Override
+        public boolean publishRequiresMembership() {
+            return true;
+        }
+    }
+
+    @Test
+    void presenceComesFromTheFirstMatchingRuleAndEventsImplyIt() {
+        RoomRules presence = new RoomRules(List.of(new PresenceRule("quiet:*", false, false),
+                new PresenceRule("who:*", true, false), new PresenceRule("live:*", false, true),
+                new PresenceRule("*", true, true)));
+        assertEquals(PresenceMode.OFF, presence.presence("quiet:x"));
+        assertEquals(PresenceMode.ON, presence.presence("who:x"));
+        assertEquals(PresenceMode.EVENTS, presence.presence("live:x"));
+        assertEquals(PresenceMode.EVENTS, presence.presence("other"));
+        assertEquals(PresenceMode.OFF, rules.presence("chat:x"));
+        assertEquals(PresenceMode.OFF, rules.presence("nothing-matches"));
     }
 }
