@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.switchboard.support.GatewayNode;
@@ -23,20 +22,8 @@ class RedisClusterIT {
 
     @Test
     void roomsFanOutAcrossNodesAndSpreadOverShards() {
-        List<RedisServer> masters = new ArrayList<>();
+        List<RedisServer> masters = RedisServer.cluster(3);
         try {
-            for (int i = 0; i < 3; i++) {
-                RedisServer.Spec spec = RedisServer.Spec.cluster();
-                masters.add(RedisServer.start(spec.args()));
-            }
-            List<String> create = new ArrayList<>(List.of("--cluster", "create"));
-            masters.forEach(m -> create.add("127.0.0.1:" + m.port()));
-            create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-            String out = masters.get(0).cli(create.toArray(String[]::new));
-            assertTrue(out.contains("All 16384 slots covered"), out);
-            Awaitility.await().atMost(Duration.ofSeconds(20))
-                    .until(() -> masters.stream().allMatch(m -> m.cli("CLUSTER", "INFO").contains("cluster_state:ok")));
-
             String seeds = String.join(",", masters.stream().map(RedisServer::url).toList());
             Map<String, String> config = Map.of("switchboard.cluster.redis-url", seeds, "switchboard.cluster.redis-mode", "cluster");
             try (GatewayNode a = GatewayNode.start("c1", config); GatewayNode b = GatewayNode.start("c2", config)) {

@@ -49,6 +49,28 @@ public final class RedisServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * A real Redis Cluster of {@code masters} masters (no replicas), every slot covered and the
+     * cluster state ok; the caller closes the servers.
+     */
+    public static List<RedisServer> cluster(int masters) {
+        List<RedisServer> servers = new ArrayList<>();
+        for (int i = 0; i < masters; i++) {
+            servers.add(start(Spec.cluster().args()));
+        }
+        List<String> create = new ArrayList<>(List.of("--cluster", "create"));
+        servers.forEach(m -> create.add("127.0.0.1:" + m.port()));
+        create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+        String out = servers.get(0).cli(create.toArray(String[]::new));
+        if (!out.contains("All 16384 slots covered")) {
+            servers.forEach(RedisServer::close);
+            throw new IllegalStateException("cluster create failed: " + out);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> servers.stream().allMatch(m -> m.cli("CLUSTER", "INFO").contains("cluster_state:ok")));
+        return servers;
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
