@@ -17,7 +17,7 @@ import { SwitchboardClient } from '/client/switchboard.js';
 const $ = (id) => document.getElementById(id);
 const els = Object.fromEntries(['user', 'roles', 'ttl', 'token', 'mint', 'urls', 'connect', 'disconnect', 'room',
   'join', 'leave', 'text', 'send', 'state', 'node', 'log', 'rooms', 'connection', 'who', 'exp', 'clear',
-  'composer', 'token-box', 'token-hint'].map((id) => [id, $(id)]));
+  'composer', 'token-box', 'token-hint', 'presence', 'presence-count'].map((id) => [id, $(id)]));
 
 const CLOSE_CODES = {
   1000: 'normal close', 1001: 'server draining', 1006: 'connection lost or refused', 1009: 'frame too large',
@@ -88,6 +88,14 @@ function connect() {
     exp = r.exp ?? exp;
     event('refresh', `refresh ok: token now valid until ${r.exp ? clock(r.exp * 1000) : '?'}`);
   });
+  on('joined', (f) => {
+    event('presence', `${f.user} joined ${f.room}`);
+    if (f.room === shownRoom) showPresence(f.room);
+  });
+  on('parted', (f) => {
+    event('presence', `${f.user} left ${f.room}`);
+    if (f.room === shownRoom) showPresence(f.room);
+  });
   on('left', (f) => {
     event('left', `removed from ${f.room} by the server (${f.reason})`);
     renderRooms();
@@ -149,6 +157,30 @@ function addMessage(m) {
   if (client?.welcome?.user === m.from) li.classList.add('mine');
 }
 
+// ---- presence: who is in the room last joined ----
+
+let shownRoom = null;
+
+async function showPresence(room) {
+  shownRoom = room;
+  const item = (cls, text, attrs = {}) => {
+    const li = Object.assign(document.createElement('li'), { className: cls, textContent: text });
+    Object.assign(li.dataset, attrs);
+    return li;
+  };
+  try {
+    const { count, members } = await client.presence(room);
+    if (room !== shownRoom) return;
+    els['presence-count'].textContent = `${count} in ${room}`;
+    els.presence.replaceChildren(...members.map((m) => item(m.connections ? 'person' : 'person away',
+      m.connections > 1 ? `${m.user} ×${m.connections}` : m.user, { user: m.user, connections: String(m.connections) })));
+  } catch (error) {
+    if (room !== shownRoom) return;
+    els['presence-count'].textContent = '';
+    els.presence.replaceChildren(item('empty', error.code === 'bad_request' ? `presence is off for ${room}` : `presence: ${error.message}`));
+  }
+}
+
 function renderRooms() {
   const rooms = client ? [...client.rooms] : [];
   const item = (cls, text) => Object.assign(document.createElement('li'), { className: cls, textContent: text });
@@ -177,6 +209,7 @@ els.join.addEventListener('click', () => run('join', async () => {
   await client.join(room);
   event('joined', `joined ${room}`);
   renderRooms();
+  await showPresence(room);
 }));
 els.leave.addEventListener('click', () => run('leave', async () => {
   const room = els.room.value.trim();

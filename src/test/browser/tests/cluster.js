@@ -153,6 +153,7 @@ export async function startCluster({ nodeNames = ['node-a', 'node-b'], expiringN
         '-Dswitchboard.rooms.rules[0].pattern=chat:*',
         '-Dswitchboard.rooms.rules[0].join=user',
         '-Dswitchboard.rooms.rules[0].publish=user',
+        '-Dswitchboard.rooms.rules[0].presence-events=true',
         '-Dswitchboard.demo.enabled=true',
         '-jar', runJar,
       ]);

@@ -68,6 +68,28 @@ describe('Switchboard demo page on a two-node cluster', { timeout: 240_000 }, ()
     assert.equal(await a.inputValue('#text'), '', 'the composer is cleared once the publish is accepted');
   }));
 
+  test('the page shows who is in the room on both nodes, and follows a user leaving', { timeout: 60_000 }, () => withPages(async () => {
+    const room = 'chat:who';
+    const { page: a } = await openAs('carol', cluster.nodes.a.ws, { room });
+    const { page: b } = await openAs('dave', cluster.nodes.b.ws, { room });
+    await waitForNode(a, 'node-a');
+    await waitForNode(b, 'node-b');
+    await joinRoom(a, room);
+    await joinRoom(b, room);
+    for (const page of [a, b]) {
+      for (const user of ['carol', 'dave']) {
+        await page.locator(`#presence li[data-user="${user}"][data-connections="1"]`).waitFor({ timeout: WAIT_MS });
+      }
+      assert.equal(await page.textContent('#presence-count'), `2 in ${room}`);
+    }
+    await waitForLog(a, { kind: 'event', event: 'presence', text: `dave joined ${room}` });
+    await b.click('#leave');
+    // after the grace, carol's page hears dave parted and lists carol alone
+    await waitForLog(a, { kind: 'event', event: 'presence', text: `dave left ${room}` });
+    await a.locator('#presence li[data-user="dave"]').waitFor({ state: 'detached', timeout: WAIT_MS });
+    assert.equal(await a.textContent('#presence-count'), `1 in ${room}`);
+  }));
+
   test('the library refreshes an expiring token in place, with no reconnect', { timeout: 60_000 }, () => withPages(async () => {
     // ttl 8 s, expiring-notice 5 s: `expiring` comes ~3 s in; without a refresh the node would close
     // the socket with 4401 at exp + 1 s of skew.

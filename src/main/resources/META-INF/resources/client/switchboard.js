@@ -99,6 +99,12 @@ export class SwitchboardClient extends EventTarget {
     return this.#request({ op: 'publish', room, data: data === undefined ? null : data });
   }
 
+  /** Who is in a room with presence on: resolves with the reply, whose `count` is the number of
+   *  users and `members` up to 1,000 `{user, connections}`, sorted by user. */
+  presence(room) {
+    return this.#request({ op: 'presence', room });
+  }
+
   /** Replaces the connection's token in place (done by itself on `expiring`). */
   async refresh(token) {
     token ??= await this.#getToken();
@@ -201,6 +207,8 @@ export class SwitchboardClient extends EventTarget {
       case 'welcome': return this.#onWelcome(frame);
       case 'reply': return this.#onReply(frame);
       case 'message': return this.#emit('message', frame);
+      case 'joined':
+      case 'parted': return this.#emit(frame.op, frame);   // presence events: {room, user}
       case 'left':
         this.#rooms.delete(frame.room);
         return this.#emit('left', frame);
