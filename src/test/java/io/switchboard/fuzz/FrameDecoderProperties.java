@@ -57,7 +57,7 @@ class FrameDecoderProperties {
     private static final int MAX_DEPTH = 64;
     private static final String ROOM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_-.@";
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9:_\\-.@]{1,128}");
-    private static final List<String> OPS = List.of("join", "leave", "publish", "refresh");
+    private static final List<String> OPS = List.of("join", "leave", "publish", "refresh", "presence");
     private static final List<String> KNOWN = List.of("op", "ref", "room", "token", "data");
 
     /** Every reason of the decoding table in docs/protocol.md (binary frames never reach the decoder). */
@@ -292,6 +292,8 @@ class FrameDecoderProperties {
             assertRoom(j.room(), tree);
         } else if (frame instanceof ClientFrame.Leave l) {
             assertRoom(l.room(), tree);
+        } else if (frame instanceof ClientFrame.Presence p) {
+            assertRoom(p.room(), tree);
         } else if (frame instanceof ClientFrame.Publish p) {
             assertRoom(p.room(), tree);
             assertNotNull(p.data(), "publish without data");
@@ -506,7 +508,7 @@ class FrameDecoderProperties {
                     continue;
                 }
                 switch (op.string) {
-                    case "join", "leave", "publish" -> {
+                    case "join", "leave", "publish", "presence" -> {
                         if (values("room").isEmpty()) {
                             v.add("missing field: room");
                         }
@@ -535,6 +537,7 @@ class FrameDecoderProperties {
             return switch (single("op")) {
                 case "join" -> new ClientFrame.Join(ref, room);
                 case "leave" -> new ClientFrame.Leave(ref, room);
+                case "presence" -> new ClientFrame.Presence(ref, room);
                 case "publish" -> new ClientFrame.Publish(ref, room, values("data").get(0).text);
                 case "refresh" -> new ClientFrame.Refresh(ref, single("token"));
                 default -> throw new IllegalStateException("not a valid frame");
