@@ -50,7 +50,7 @@ final class MemoryPresenceStore implements PresenceStore {
     }
 
     @Override
-    public Future<Changes> set(String room, String user, int connections, boolean registered) {
+    public Future<Changes> set(String room, String user, int connections, boolean others) {
         Room r = rooms.computeIfAbsent(room, k -> new Room());
         List<String> joined = new ArrayList<>(1);
         List<String> parted = new ArrayList<>();

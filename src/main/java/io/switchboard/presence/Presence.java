@@ -1,5 +1,6 @@
 package io.switchboard.presence;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -42,6 +43,8 @@ public class Presence {
     private static final Logger LOG = Logger.getLogger(Presence.class);
     /** Users a {@code presence} answer lists at most. */
     public static final int MAX_LISTED = 1000;
+    /** Rooms refreshed at once, so the commands awaiting a reply on the store's connection stay bounded. */
+    static final int REFRESH_BATCH = 1000;
 
     private final RoomRules rules;
     private final Bus bus;
@@ -143,17 +146,32 @@ public class Presence {
         return store.resync(room, new HashMap<>(local.getOrDefault(room, Map.of())));
     }
 
-    /** Keeps this node's entries alive and settles what is due, one script per room, all pipelined. */
+    /**
+     * Keeps this node's entries alive and settles what is due: one script per room, pipelined, in
+     * batches so the commands waiting on the connection stay bounded however many rooms there are.
+     */
     private void refreshAll() {
-        for (String room : List.copyOf(local.keySet())) {
+        refresh(List.copyOf(local.keySet()), 0);
+    }
+
+    private void refresh(List<String> rooms, int from) {
+        int to = Math.min(rooms.size(), from + REFRESH_BATCH);
+        List<Future<?>> batch = new ArrayList<>(to - from);
+        for (String room : rooms.subList(from, to)) {
+            if (!local.containsKey(room)) {
+                continue; // left since the list was taken
+            }
             Future<PresenceStore.Changes> refreshed = dirty.contains(room) ? resync(room) : store.refresh(room, true);
-            refreshed.onComplete(ar -> {
+            batch.add(refreshed.onComplete(ar -> {
                 if (ar.succeeded()) {
                     settled(room, ar.result());
                 } else {
                     dirty.add(room);
                 }
-            });
+            }));
+        }
+        if (to < rooms.size()) {
+            Future.join(batch).onComplete(done -> refresh(rooms, to));
         }
     }
 

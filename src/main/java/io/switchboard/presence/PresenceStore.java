@@ -33,9 +33,10 @@ public interface PresenceStore {
     /**
      * This node now holds {@code connections} member connections of the user in the room.
      *
-     * @param registered whether this node already had entries in the room (else it registers now)
+     * @param others whether this node holds connections of other users in the room: its entries
+     *        should then be in the store already, and their absence means they were lost
      */
-    Future<Changes> set(String room, String user, int connections, boolean registered);
+    Future<Changes> set(String room, String user, int connections, boolean others);
 
     /** Replaces this node's entries of the room with {@code local} (user to connections). */
     Future<Changes> resync(String room, Map<String, Integer> local);

@@ -41,6 +41,7 @@ import io.vertx.redis.client.Response;
  */
 final class RedisPresenceStore implements PresenceStore {
     private static final Logger LOG = Logger.getLogger(RedisPresenceStore.class);
+    private static final int MAX_WAITING = 16 * Presence.REFRESH_BATCH;
 
     private final Vertx vertx;
     private final Redis client;
@@ -64,6 +65,9 @@ final class RedisPresenceStore implements PresenceStore {
         RedisOptions options = new RedisOptions()
                 .setType(cluster.redisMode() == ClusterConfig.RedisMode.CLUSTER ? RedisClientType.CLUSTER
                         : RedisClientType.STANDALONE)
+                // commands awaiting their reply: a refresh batch plus a burst of joins (a reconnect storm);
+                // beyond it a write fails and the room is written again whole at the next refresh
+                .setMaxWaitingHandlers(MAX_WAITING)
                 .setNetClientOptions(new NetClientOptions().setTcpKeepAlive(true));
         cluster.redisUrl().orElseThrow().forEach(options::addConnectionString);
         this.client = Redis.createClient(vertx, options);
