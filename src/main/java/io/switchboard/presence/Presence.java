@@ -72,7 +72,8 @@ public class Presence {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         if (cluster.redisUrl().isPresent()) {
-            RedisPresenceStore redis = new RedisPresenceStore(vertx, cluster, config, node.instanceId());
+            RedisPresenceStore redis = new RedisPresenceStore(vertx, RedisPresenceStore.Settings.of(cluster, config),
+                    node.instanceId());
             this.store = redis;
             context.runOnContext(v -> redis.start());
         } else {

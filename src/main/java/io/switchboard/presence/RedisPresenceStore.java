@@ -2,6 +2,7 @@ package io.switchboard.presence;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -60,26 +61,35 @@ final class RedisPresenceStore implements PresenceStore {
     };
     private boolean closed;
 
-    RedisPresenceStore(Vertx vertx, ClusterConfig cluster, PresenceConfig config, String nodeId) {
+    /** What the store needs of the configuration. */
+    record Settings(List<String> urls, boolean cluster, String prefix, Duration timeout, Duration grace,
+            Duration reconnectMin, Duration reconnectMax) {
+        static Settings of(ClusterConfig cluster, PresenceConfig presence) {
+            return new Settings(cluster.redisUrl().orElseThrow(), cluster.redisMode() == ClusterConfig.RedisMode.CLUSTER,
+                    cluster.channelPrefix(), presence.timeout(), presence.grace(), cluster.reconnectMin(),
+                    cluster.reconnectMax());
+        }
+    }
+
+    RedisPresenceStore(Vertx vertx, Settings settings, String nodeId) {
         this.vertx = vertx;
         RedisOptions options = new RedisOptions()
-                .setType(cluster.redisMode() == ClusterConfig.RedisMode.CLUSTER ? RedisClientType.CLUSTER
-                        : RedisClientType.STANDALONE)
+                .setType(settings.cluster() ? RedisClientType.CLUSTER : RedisClientType.STANDALONE)
                 // commands awaiting their reply: a refresh batch plus a burst of joins (a reconnect storm);
                 // beyond it a write fails and the room is written again whole at the next refresh
                 .setMaxWaitingHandlers(MAX_WAITING)
                 .setNetClientOptions(new NetClientOptions().setTcpKeepAlive(true));
-        cluster.redisUrl().orElseThrow().forEach(options::addConnectionString);
+        settings.urls().forEach(options::addConnectionString);
         this.client = Redis.createClient(vertx, options);
-        this.prefix = cluster.channelPrefix();
+        this.prefix = settings.prefix();
         this.self = nodeId;
-        long timeout = config.timeout().toMillis();
+        long timeout = settings.timeout().toMillis();
         this.aliveMs = Long.toString(Math.max(1, timeout / 2));
-        this.graceMs = Long.toString(config.grace().toMillis());
-        this.keepMs = Long.toString(timeout + config.grace().toMillis());
+        this.graceMs = Long.toString(settings.grace().toMillis());
+        this.keepMs = Long.toString(timeout + settings.grace().toMillis());
         this.sha = sha1(PresenceScript.TEXT);
-        this.reconnectMin = cluster.reconnectMin().toMillis();
-        this.reconnectMax = cluster.reconnectMax().toMillis();
+        this.reconnectMin = settings.reconnectMin().toMillis();
+        this.reconnectMax = settings.reconnectMax().toMillis();
         this.backoff = reconnectMin;
     }
 
