@@ -7,6 +7,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.smallrye.mutiny.Uni;
 import io.switchboard.auth.AuthConfig;
 import io.switchboard.auth.RejectReason;
 import io.switchboard.auth.Revocations;
@@ -16,15 +17,14 @@ import io.switchboard.cluster.Bus;
 import io.switchboard.cluster.BusUnavailableException;
 import io.switchboard.cluster.NodeIdentity;
 import io.switchboard.cluster.RoomMessage;
-import io.smallrye.mutiny.Uni;
 import io.switchboard.ops.GatewayMetrics;
+import io.switchboard.presence.Presence;
 import io.switchboard.protocol.BadFrameException;
 import io.switchboard.protocol.ClientFrame;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameDecoder;
 import io.switchboard.protocol.ServerFrames;
-import io.switchboard.presence.Presence;
 import io.switchboard.rooms.LocalRooms;
 import io.switchboard.rooms.PresenceMode;
 import io.switchboard.rooms.RoomAccess;
@@ -161,8 +161,9 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         }
         session.rooms.put(rooms.join(room, session), access);
         // Answered once this node receives the room's traffic from the other nodes, and presence counts it.
-        Uni.combine().all().unis(bus.roomChanged(room), presence.join(room, token.sub())).discardItems().subscribe().with(subscribed -> session.send(ServerFrames.ok(frame.ref())),
-                failure -> session.send(ServerFrames.ok(frame.ref())));
+        Uni.combine().all().unis(bus.roomChanged(room), presence.join(room, token.sub())).discardItems()
+                .subscribe().with(subscribed -> session.send(ServerFrames.ok(frame.ref())),
+                        failure -> session.send(ServerFrames.ok(frame.ref())));
     }
 
     @Override
