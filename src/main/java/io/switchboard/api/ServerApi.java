@@ -5,6 +5,7 @@ import jakarta.enterprise.event.Observes;
 
 import io.switchboard.auth.AuthConfig;
 import io.switchboard.auth.RejectReason;
+import io.switchboard.auth.Revocations;
 import io.switchboard.auth.TokenCarriers;
 import io.switchboard.auth.TokenRejectedException;
 import io.switchboard.auth.TokenVerifier;
@@ -32,15 +33,17 @@ public class ServerApi {
     static final String SERVER_SENDER = "server";
 
     private final TokenVerifier verifier;
+    private final Revocations revocations;
     private final Bus bus;
     private final NodeIdentity node;
     private final String serviceRole;
     private final int maxBodyBytes;
     private final long maxTokenLifetimeMillis;
 
-    public ServerApi(TokenVerifier verifier, Bus bus, NodeIdentity node, ApiConfig config, LimitsConfig limits,
+    public ServerApi(TokenVerifier verifier, Revocations revocations, Bus bus, NodeIdentity node, ApiConfig config, LimitsConfig limits,
             AuthConfig auth) {
         this.verifier = verifier;
+        this.revocations = revocations;
         this.bus = bus;
         this.node = node;
         this.serviceRole = config.serviceRole();
@@ -72,6 +75,8 @@ public class ServerApi {
         verifier.verify(raw).onComplete(verified -> {
             if (verified.failed()) {
                 unauthorized(ctx, RejectReason.of(verified.cause()));
+            } else if (revocations.isRevoked(verified.result())) {
+                answer(ctx, 403, new JsonObject().put("error", "forbidden").put("reason", "revoked"));
             } else if (!verified.result().roles().contains(serviceRole)) {
                 answer(ctx, 403, new JsonObject().put("error", "forbidden").put("reason", "the " + serviceRole + " role is required"));
             } else {

@@ -24,14 +24,21 @@ class RevocationIT {
     private static final Duration WITHIN_ONE_SECOND = Duration.ofMillis(1000);
 
     private static String tokenWithJti(String sub, String jti, long iat) {
-        JwtClaims claims = TestKeys.claims(sub, 300, "user");
+        return TestKeys.rs256(withJti(TestKeys.claims(sub, 300, "user"), jti, iat));
+    }
+
+    private static JwtClaims withJti(JwtClaims claims, String jti, long iat) {
         claims.setJwtId(jti);
         claims.setClaim("iat", iat);
-        return TestKeys.rs256(claims);
+        return claims;
     }
 
     private static HttpResponse<String> revoke(GatewayNode node, JsonObject body) {
-        return node.post("/api/v1/revocations", TestKeys.token("backend", 60, "service"), body.encode());
+        return revoke(node, TestKeys.token("backend", 60, "service"), body);
+    }
+
+    private static HttpResponse<String> revoke(GatewayNode node, String serviceToken, JsonObject body) {
+        return node.post("/api/v1/revocations", serviceToken, body.encode());
     }
 
     private static void assertRevokedAtUpgrade(GatewayNode node, String token) {
@@ -68,6 +75,12 @@ class RevocationIT {
                     assertFalse(client.isClosed());
                 }
                 nodes.forEach(node -> assertRevokedAtUpgrade(node, stolen));
+                // a revoked service token no longer reaches the server API
+                String serviceToken = TestKeys.rs256(withJti(TestKeys.claims("backend", 60, "service"), "service-jti", now));
+                assertEquals(202, revoke(nodes.get(0), serviceToken, new JsonObject().put("jti", "service-jti")).statusCode());
+                HttpResponse<String> afterRevoked = revoke(nodes.get(0), serviceToken, new JsonObject().put("jti", "x"));
+                assertEquals(403, afterRevoked.statusCode(), afterRevoked.body());
+                assertEquals(new JsonObject().put("error", "forbidden").put("reason", "revoked"), new JsonObject(afterRevoked.body()));
                 // a refresh to a revoked token is refused
                 JsonObject refresh = withOther.get(0).request(new JsonObject().put("op", "refresh").put("token", stolen));
                 assertEquals("forbidden", refresh.getString("code"));
