@@ -22,9 +22,9 @@ import io.switchboard.rooms.RoomAccess;
  * One open connection: its current token, its rooms, its expiry timers, its inbound budget and its
  * outbound queue.
  * <p>
- * Everything but the outbound queue is touched only from the connection's own event loop
- * (websockets-next runs a connection's callbacks, and the timers armed from them, there), so plain
- * fields and a HashMap suffice.
+ * Everything but the outbound queue, the token and the closing state is touched only from the
+ * connection's own event loop (websockets-next runs a connection's callbacks, and the timers armed
+ * from them, there), so plain fields and a HashMap suffice.
  * <p>
  * websockets-next has no outbound back-pressure: a client that stops reading makes Netty buffer
  * everything sent to it. Room messages are written straight to the socket's Netty channel, and a
@@ -42,7 +42,11 @@ final class ClientSession implements Member {
     private final Channel channel;
     private final GatewayMetrics metrics;
     private final Limits limits;
-    VerifiedToken token;
+    /**
+     * Replaced on the connection's loop (refresh), read there and by revocation commands on the bus's
+     * thread: volatile, so a revocation judges the token the connection holds now.
+     */
+    volatile VerifiedToken token;
     /** Joined rooms with the access the current token grants in each, so publish needs no rule lookup. */
     final Map<String, RoomAccess> rooms = new HashMap<>();
     long expiringTimer = NO_TIMER;
@@ -109,10 +113,15 @@ final class ClientSession implements Member {
      * untouched, so nothing is encoded per member. Handlers nearer the socket still see the write
      * (the idle timer counts it). A room message is counted in bulk by the fan-out. A member past its
      * outbound bound is closed with 1013 instead.
+     * <p>
+     * Writing to the channel skips Vert.x's own check, so a closing socket is checked here: once
+     * either side sent its Close frame nothing more is written (RFC 6455 section 5.5.1). It is checked
+     * at the first frame after each flush, which is enough: a Close frame is written on this loop, so
+     * never in the middle of an outbox drain, and Vert.x marks the socket closed before it writes one.
      */
     @Override
     public boolean write(ByteBuf webSocketFrame) {
-        if (overflowed) {
+        if (overflowed || !unflushed && connection.isClosed()) {
             return false;
         }
         ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
@@ -143,11 +152,17 @@ final class ClientSession implements Member {
         close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue full");
     }
 
-    /** The socket closed; a close the client started is counted here. */
+    /**
+     * The socket closed; a close the client started is counted here, and so is a socket that went away
+     * without a Close frame (1006: mobile clients do that all the time).
+     */
     void closed() {
         if (closing.compareAndSet(false, true)) {
             CloseReason reason = connection.closeReason();
-            metrics.closed(reason == null ? CloseReason.NORMAL.getCode() : reason.getCode());
+            // websockets-next reports a socket that went away without a Close frame as 1005, a code never
+            // sent on the wire (Vert.x reads a Close frame without a code as 1000)
+            metrics.closed(reason == null || reason.getCode() == CloseCodes.NO_STATUS ? CloseCodes.ABNORMAL
+                    : reason.getCode());
         }
     }
 

@@ -16,6 +16,7 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.protocol.CloseCodes;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 
 /**
  * The {@code /ws} endpoint. Every callback runs on the connection's event loop ({@code @NonBlocking}):
@@ -79,6 +80,16 @@ public class GatewayEndpoint {
     @NonBlocking
     void onCorruptFrame(CorruptedWebSocketFrameException failure, WebSocketConnection connection) {
         log(Logger.Level.DEBUG, null, connection, "connection %s cut off: %s", connection.id(), failure.getMessage());
+    }
+
+    /**
+     * The socket went away before the close handshake ended. Mobile clients do that all the time, so it
+     * is normal traffic, not an internal error; the close is counted (1006) when it is handled.
+     */
+    @OnError
+    @NonBlocking
+    void onDropped(HttpClosedException failure, WebSocketConnection connection) {
+        LOG.debugf("connection %s ended without a close handshake", connection.id());
     }
 
     @OnError

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.switchboard.protocol.CloseCodes;
 
 /**
  * The gateway's meters, {@code switchboard_*} in Prometheus (documented in the README). Meters are
@@ -34,6 +35,8 @@ public class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> framesIn = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> denials = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Counter> closes = new ConcurrentHashMap<>();
+    /** The key of the {@code other} close code bucket: not a valid close code. */
+    private static final int OTHER_CLOSE = -1;
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -91,9 +94,12 @@ public class GatewayMetrics {
                 .increment();
     }
 
+    /** A closed connection; codes outside {@link CloseCodes#known} (a client's own choice) share the tag {@code other}. */
     public void closed(int code) {
-        closes.computeIfAbsent(code, c -> Counter.builder("switchboard.closes")
-                .description("Closed connections by close code").tag("code", String.valueOf(c)).register(registry))
+        int bucket = CloseCodes.known(code) ? code : OTHER_CLOSE;
+        closes.computeIfAbsent(bucket, c -> Counter.builder("switchboard.closes")
+                .description("Closed connections by close code")
+                .tag("code", c == OTHER_CLOSE ? "other" : String.valueOf(c)).register(registry))
                 .increment();
     }
 

@@ -30,6 +30,7 @@ public final class GatewayNode implements AutoCloseable {
     private final int port;
     private final Map<String, String> config;
     private final Map<String, String> env = new LinkedHashMap<>();
+    private List<String> jvmOptions = List.of("-Xmx256m");
     private final Path log;
     private Process process;
 
@@ -74,6 +75,17 @@ public final class GatewayNode implements AutoCloseable {
         return node;
     }
 
+    /** A node started with its own JVM options (memory bounds) instead of {@code -Xmx256m}. */
+    public static GatewayNode start(String name, Map<String, String> extra, List<String> jvmOptions) {
+        Map<String, String> config = baseConfig();
+        config.put("switchboard.node.name", name);
+        config.putAll(extra);
+        GatewayNode node = new GatewayNode(name, config);
+        node.jvmOptions = List.copyOf(jvmOptions);
+        node.startProcess();
+        return node;
+    }
+
     /**
      * A node configured only by environment variables, as Kubernetes configures a pod: the
      * variables, plus {@code QUARKUS_HTTP_PORT} set to a free port.
@@ -94,8 +106,9 @@ public final class GatewayNode implements AutoCloseable {
         // The native executable when the build made one (failsafe passes its path), else the jar.
         String nativeImage = nativeImage();
         boolean isNative = nativeImage != null;
-        List<String> command = new ArrayList<>(isNative ? List.of(nativeImage)
-                : List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        List<String> command = new ArrayList<>(List.of(isNative ? nativeImage
+                : Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
         command.add("-Dquarkus.http.host=127.0.0.1");
         if (env.isEmpty()) {
             command.add("-Dquarkus.http.port=" + port);

@@ -134,6 +134,68 @@ public final class RawWsClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads up to the server's close frame and answers it, as a client must, then reads on until the
+     * server ends the socket.
+     *
+     * @return the data frames (text or binary) that came after the server's close frame, which RFC 6455
+     *         section 5.5.1 forbids; -1 when no close frame came at all
+     */
+    public int dataFramesAfterClose() {
+        try {
+            int first;
+            do {
+                first = in.read();
+                if (first < 0) {
+                    return -1;
+                }
+                readPayload();
+            } while ((first & 0x0f) != 0x8);
+            sendClose(1000);
+            int after = 0;
+            while ((first = in.read()) >= 0) {
+                readPayload();
+                int opcode = first & 0x0f;
+                if (opcode == 0x1 || opcode == 0x2 || opcode == 0x0) {
+                    after++;
+                }
+            }
+            return after;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends a close frame with this code (masked, as a client must). */
+    public void sendClose(int code) {
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        try {
+            out.write(0x88);
+            out.write(0x80 | 2);
+            out.write(mask);
+            out.write(((code >>> 8) & 0xff) ^ mask[0]);
+            out.write((code & 0xff) ^ mask[1]);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends a close frame without a status code (what a browser's {@code close()} sends). */
+    public void sendEmptyClose() {
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        try {
+            out.write(0x88);
+            out.write(0x80);
+            out.write(mask);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public InputStream input() {
         return in;
     }
