@@ -1,5 +1,6 @@
 package io.switchboard.cluster;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +20,7 @@ public class BusMetrics {
     private final Counter resubscriptions;
     private final Counter canaryMissed;
     private final Timer canaryRoundTrip;
+    private final ConcurrentHashMap<String, Counter> failed = new ConcurrentHashMap<>();
 
     public BusMetrics(MeterRegistry registry, ClusterConfig config) {
         this.registry = registry;
@@ -33,6 +35,12 @@ public class BusMetrics {
                 .description("Subscriptions rebuilt because the canary stopped coming back").register(registry);
         this.canaryRoundTrip = Timer.builder("switchboard.bus.canary.round.trip")
                 .description("Round trip of the canary through Redis").register(registry);
+    }
+
+    void register(RedisBus bus) {
+        register((Bus) bus);
+        Gauge.builder("switchboard.bus.dedup.entries", bus, RedisBus::dedupEntries)
+                .description("Origins remembered per room to drop copies resent after a reconnect").register(registry);
     }
 
     void register(Bus bus) {
@@ -59,6 +67,13 @@ public class BusMetrics {
 
     void canaryMissed() {
         canaryMissed.increment();
+    }
+
+    /** An operation that failed where nobody waits for it (logged where it happens). */
+    void failed(String operation) {
+        failed.computeIfAbsent(operation, o -> Counter.builder("switchboard.failures")
+                .description("Operations that failed with nobody waiting for them, by operation").tag("operation", o)
+                .register(registry)).increment();
     }
 
     void canaryRoundTrip(long millis) {

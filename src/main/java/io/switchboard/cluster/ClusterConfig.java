@@ -63,6 +63,14 @@ public interface ClusterConfig {
     @WithDefault("2s")
     Duration subscribeTimeout();
 
+    /**
+     * How long a node remembers another node's last sequence number on a room, to drop the copies that
+     * node resends after its publisher reconnects; an origin silent on a room for longer is forgotten
+     * (a copy resent later than this after the original would be delivered again).
+     */
+    @WithDefault("10m")
+    Duration dedupWindow();
+
     enum RedisMode {
         STANDALONE,
         CLUSTER

@@ -75,8 +75,13 @@ public final class RedisBus implements Bus {
     private volatile RedisConnection sub;
     private final Set<String> wanted = new HashSet<>();
     private final Set<String> confirmed = new HashSet<>();
-    private final Map<String, List<UniEmitter<? super Void>>> waiters = new HashMap<>();
-    private final Map<String, Map<String, Long>> lastSeqByChannel = new HashMap<>();
+    private final Map<String, List<Waiter>> waiters = new HashMap<>();
+    private final Map<String, Map<String, Seen>> lastSeqByChannel = new HashMap<>();
+    /** The time of the last canary tick: when an origin was last seen, without a clock read per message. */
+    private long tickedAt = System.currentTimeMillis();
+    private long nextDedupSweep;
+    /** Written on the context only; volatile for the gauge. */
+    private volatile int dedupEntries;
     private long canarySentAt;
     private long canarySeq = -1;
     private long lastCanarySeen;
@@ -87,6 +92,16 @@ public final class RedisBus implements Bus {
     private long canaryTimer = -1;
     private volatile boolean stopped;
     private final BusMetrics metrics;
+
+    /** A join waiting for its room's subscription, with its own timeout. */
+    private record Waiter(UniEmitter<? super Void> emitter, long timer) {
+    }
+
+    /** The last sequence number seen from one origin on one channel, and when (for pruning). */
+    private static final class Seen {
+        long seq;
+        long at;
+    }
 
     /** A command accepted for Redis (a publish, or storing a retained control command), in order. */
     private static final class Pending {
@@ -224,7 +239,11 @@ public final class RedisBus implements Bus {
             for (String field : all == null ? Set.<String> of() : all.getKeys()) {
                 ControlCommand command = ControlCommand.decode(all.get(field).toString());
                 if (command == null || command.expiresAt() < now) {
-                    pubClient.send(Request.cmd(Command.HDEL).arg(retainedKey).arg(field));
+                    pubClient.send(Request.cmd(Command.HDEL).arg(retainedKey).arg(field)).onFailure(e -> {
+                        // harmless (the field is dropped again at the next load) but worth seeing
+                        LOG.warnf("could not delete the expired retained command %s: %s", field, e.getMessage());
+                        metrics.failed("retained-cleanup");
+                    });
                 } else {
                     local.execute(command);
                     applied++;
@@ -330,8 +349,11 @@ public final class RedisBus implements Bus {
                 // Give the other nodes time to re-subscribe, so the held messages reach them.
                 vertx.setTimer(config.flushDelay().toMillis(), id -> {
                     synchronized (this) {
-                        flushPending = false;
-                        drainLocked();
+                        // only for this connection: one lost since has a newer timer of its own
+                        if (pub == connection) {
+                            flushPending = false;
+                            drainLocked();
+                        }
                     }
                 });
             }
@@ -375,13 +397,23 @@ public final class RedisBus implements Bus {
                 if (sub == null || confirmed.contains(channel)) {
                     emitter.complete(null);
                 } else {
-                    waiters.computeIfAbsent(channel, c -> new ArrayList<>()).add(emitter);
-                    vertx.setTimer(config.subscribeTimeout().toMillis(), id -> releaseWaiters(channel));
+                    // each join waits its own timeout: an earlier join's must not answer this one
+                    List<Waiter> waiting = waiters.computeIfAbsent(channel, c -> new ArrayList<>());
+                    long timer = vertx.setTimer(config.subscribeTimeout().toMillis(), id -> {
+                        List<Waiter> still = waiters.get(channel);
+                        if (still != null && still.removeIf(w -> w.timer() == id)) {
+                            if (still.isEmpty()) {
+                                waiters.remove(channel);
+                            }
+                            emitter.complete(null);
+                        }
+                    });
+                    waiting.add(new Waiter(emitter, timer));
                 }
             } else {
                 if (wanted.remove(channel)) {
                     confirmed.remove(channel);
-                    lastSeqByChannel.remove(channel);
+                    forgetChannel(channel);
                     if (sub != null) {
                         sub.send(Request.cmd(dialect.unsubscribe).arg(channel));
                     }
@@ -392,9 +424,12 @@ public final class RedisBus implements Bus {
     }
 
     private void releaseWaiters(String channel) {
-        List<UniEmitter<? super Void>> waiting = waiters.remove(channel);
+        List<Waiter> waiting = waiters.remove(channel);
         if (waiting != null) {
-            waiting.forEach(e -> e.complete(null));
+            for (Waiter waiter : waiting) {
+                vertx.cancelTimer(waiter.timer());
+                waiter.emitter().complete(null);
+            }
         }
     }
 
@@ -446,6 +481,7 @@ public final class RedisBus implements Bus {
         sub = null;
         confirmed.clear();
         lastSeqByChannel.clear();
+        dedupEntries = 0;
         new ArrayList<>(waiters.keySet()).forEach(this::releaseWaiters);
         LOG.warnf("Redis subscription lost (%s); re-subscribing", why);
         connection.close();
@@ -496,12 +532,17 @@ public final class RedisBus implements Bus {
             }
             return;
         }
-        Map<String, Long> lastSeq = lastSeqByChannel.computeIfAbsent(channel, c -> new HashMap<>());
-        Long previous = lastSeq.get(envelope.origin());
-        if (previous != null && envelope.seq() <= previous) {
+        Map<String, Seen> lastSeq = lastSeqByChannel.computeIfAbsent(channel, c -> new HashMap<>());
+        Seen seen = lastSeq.get(envelope.origin());
+        if (seen == null) {
+            seen = new Seen();
+            lastSeq.put(envelope.origin(), seen);
+            dedupEntries++;
+        } else if (envelope.seq() <= seen.seq) {
             return; // a copy resent after the origin's publisher reconnected
         }
-        lastSeq.put(envelope.origin(), envelope.seq());
+        seen.seq = envelope.seq();
+        seen.at = tickedAt;
         if (channel.equals(controlChannel)) {
             ControlCommand command = ControlCommand.decode(envelope.body());
             if (command != null) {
@@ -516,6 +557,8 @@ public final class RedisBus implements Bus {
 
     private void canaryTick() {
         long now = System.currentTimeMillis();
+        tickedAt = now;
+        pruneDedup(now);
         boolean publisherUp;
         RedisConnection stalled = null;
         synchronized (this) {
@@ -542,6 +585,40 @@ public final class RedisBus implements Bus {
                 canarySentAt = now;
             }
         }
+    }
+
+    private void forgetChannel(String channel) {
+        Map<String, Seen> forgotten = lastSeqByChannel.remove(channel);
+        if (forgotten != null) {
+            dedupEntries -= forgotten.size();
+        }
+    }
+
+    /**
+     * Forgets origins not heard from on a channel for the dedup window: a peer that restarted, or
+     * left the room, comes back under a new origin or a higher sequence anyway. Swept at most four
+     * times per window, on the subscription's context.
+     */
+    private void pruneDedup(long now) {
+        long window = config.dedupWindow().toMillis();
+        if (now < nextDedupSweep) {
+            return;
+        }
+        nextDedupSweep = now + window / 4;
+        for (Iterator<Map<String, Seen>> channels = lastSeqByChannel.values().iterator(); channels.hasNext();) {
+            Map<String, Seen> origins = channels.next();
+            int before = origins.size();
+            origins.values().removeIf(seen -> now - seen.at > window);
+            dedupEntries -= before - origins.size();
+            if (origins.isEmpty()) {
+                channels.remove();
+            }
+        }
+    }
+
+    /** Origins remembered across channels for dropping resent copies (a gauge). */
+    int dedupEntries() {
+        return dedupEntries;
     }
 
     // ---------------------------------------------------------------- shared

@@ -94,12 +94,27 @@ final class ClientSession implements Member {
         connection.sendText(frame).subscribe().with(
                 sent -> {
                 },
-                failure -> debug("dropped a frame for closed connection %s", connection.id()));
+                this::sendFailed);
     }
 
     /** A debug line about this connection, with its id and user in the MDC. */
     void debug(String format, Object... params) {
         ConnectionLog.log(LOG, Logger.Level.DEBUG, null, connection, token.sub(), format, params);
+    }
+
+    /** A warning about this connection, with its id and user in the MDC. */
+    void warn(String format, Object... params) {
+        ConnectionLog.log(LOG, Logger.Level.WARN, null, connection, token.sub(), format, params);
+    }
+
+    /** A frame for a connection that is closing is expected to go nowhere; any other failure is not. */
+    private void sendFailed(Throwable failure) {
+        if (closing.get() || connection.isClosed()) {
+            debug("dropped a frame for closed connection %s", connection.id());
+        } else {
+            warn("could not send a frame to connection %s: %s", connection.id(), failure);
+            metrics.failed("send");
+        }
     }
 
     @Override
@@ -152,6 +167,20 @@ final class ClientSession implements Member {
         close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue full");
     }
 
+    @Override
+    public void missed() {
+        if (!overflowed) {
+            overflowed = true;
+            metrics.loopOverflow();
+            close(CloseCodes.TRY_AGAIN_LATER, "node overloaded: a room message could not be queued");
+        }
+    }
+
+    /** The socket's channel, to stop and resume reading it ({@link LoopPressure}). */
+    Channel channel() {
+        return channel;
+    }
+
     /**
      * The socket closed; a close the client started is counted here, and so is a socket that went away
      * without a Close frame (1006: mobile clients do that all the time).
@@ -176,7 +205,7 @@ final class ClientSession implements Member {
         connection.sendText(frame)
                 .onItemOrFailure().transformToUni((sent, failure) -> connection.close(new CloseReason(code, reason)))
                 .subscribe().with(closed -> {
-                }, failure -> debug("close of %s failed: %s", connection.id(), failure));
+                }, this::closeFailed);
     }
 
     void close(int code, String reason) {
@@ -185,7 +214,12 @@ final class ClientSession implements Member {
         }
         metrics.closed(code);
         connection.close(new CloseReason(code, reason)).subscribe().with(closed -> {
-        }, failure -> debug("close of %s failed: %s", connection.id(), failure));
+        }, this::closeFailed);
+    }
+
+    /** Vert.x marks the socket closed before it writes the Close frame, so a close fails only when the socket is gone. */
+    private void closeFailed(Throwable failure) {
+        debug("close of %s failed: %s", connection.id(), failure);
     }
 
     /** Takes one frame from the inbound budget; false when the client is over its rate. */

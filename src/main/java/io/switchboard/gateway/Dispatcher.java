@@ -279,6 +279,9 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         if (rooms.leave(room, session)) {
             bus.roomChanged(room).subscribe().with(unsubscribed -> {
             }, failure -> {
+                // the node may go on receiving the room's traffic it no longer needs
+                session.warn("could not stop receiving room %s: %s", room, failure.getMessage());
+                metrics.failed("unsubscribe");
             });
         }
         return presence.leave(room, session.token.sub());

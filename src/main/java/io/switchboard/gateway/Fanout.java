@@ -28,15 +28,27 @@ public class Fanout implements LocalNode {
     private final LocalUsers users;
     private final GatewayMetrics metrics;
     private final Revocations revocations;
+    private final LoopPressure pressure;
     /** One per event loop that owns member sockets: a handful, created on first use. */
     private final ConcurrentHashMap<EventExecutor, Outbox> outboxes = new ConcurrentHashMap<>();
 
-    public Fanout(LocalRooms rooms, LocalUsers users, GatewayMetrics metrics, Revocations revocations) {
+    public Fanout(LocalRooms rooms, LocalUsers users, GatewayMetrics metrics, Revocations revocations,
+            LimitsConfig limits) {
         this.rooms = rooms;
         this.users = users;
         this.metrics = metrics;
         this.revocations = revocations;
+        this.pressure = new LoopPressure(limits.loopQueueBytes());
         metrics.gauge("switchboard.rooms.active", "Rooms with members on this node", rooms::activeRooms);
+        metrics.gauge("switchboard.loop.queued.bytes", "Bytes of room messages waiting for the event loops",
+                () -> outboxes.values().stream().mapToLong(Outbox::waiting).sum());
+        metrics.gauge("switchboard.loops.behind", "Event loops over half their queue bound (clients are not read)",
+                pressure::loopsBehind);
+    }
+
+    /** The loops' back-pressure, which the endpoint applies to the clients it reads. */
+    LoopPressure pressure() {
+        return pressure;
     }
 
     /**
@@ -84,7 +96,7 @@ public class Fanout implements LocalNode {
 
     private Outbox outbox(EventExecutor loop) {
         Outbox outbox = outboxes.get(loop);
-        return outbox != null ? outbox : outboxes.computeIfAbsent(loop, Outbox::new);
+        return outbox != null ? outbox : outboxes.computeIfAbsent(loop, l -> new Outbox(l, pressure));
     }
 
     @Override

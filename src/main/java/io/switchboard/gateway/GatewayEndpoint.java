@@ -13,6 +13,7 @@ import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
+import io.switchboard.ops.DrainState;
 import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.protocol.CloseCodes;
 import io.vertx.core.buffer.Buffer;
@@ -32,11 +33,16 @@ public class GatewayEndpoint {
     private final Dispatcher dispatcher;
     private final GatewayMetrics metrics;
     private final ClientSession.Limits limits;
+    private final LoopPressure pressure;
+    private final DrainState drain;
 
-    public GatewayEndpoint(Dispatcher dispatcher, GatewayMetrics metrics, LimitsConfig limits) {
+    public GatewayEndpoint(Dispatcher dispatcher, GatewayMetrics metrics, LimitsConfig limits, Fanout fanout,
+            DrainState drain) {
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.limits = ClientSession.Limits.of(limits);
+        this.pressure = fanout.pressure();
+        this.drain = drain;
     }
 
     @OnOpen
@@ -47,18 +53,28 @@ public class GatewayEndpoint {
         connection.userData().put(SESSION, session);
         session.debug("connection %s opened", connection.id());
         dispatcher.opened(session);
+        // Admitted before the drain began but opened after it took its list of connections: closed
+        // here. The session is listed before the check, and the drain begins before it lists, so
+        // each connection is either in the drain's list or sees the drain here.
+        if (drain.draining()) {
+            session.close(CloseCodes.GOING_AWAY, "server shutting down");
+        }
     }
 
     @OnTextMessage
     @NonBlocking
     void onText(String text, WebSocketConnection connection) {
-        dispatcher.frame(connection.userData().get(SESSION), text);
+        ClientSession session = connection.userData().get(SESSION);
+        dispatcher.frame(session, text);
+        pressure.pauseIfBehind(session.channel());
     }
 
     @OnBinaryMessage
     @NonBlocking
     void onBinary(Buffer ignored, WebSocketConnection connection) {
-        dispatcher.binaryFrame(connection.userData().get(SESSION));
+        ClientSession session = connection.userData().get(SESSION);
+        dispatcher.binaryFrame(session);
+        pressure.pauseIfBehind(session.channel());
     }
 
     /**
@@ -89,7 +105,7 @@ public class GatewayEndpoint {
     @OnError
     @NonBlocking
     void onDropped(HttpClosedException failure, WebSocketConnection connection) {
-        LOG.debugf("connection %s ended without a close handshake", connection.id());
+        log(Logger.Level.DEBUG, null, connection, "connection %s ended without a close handshake", connection.id());
     }
 
     @OnError

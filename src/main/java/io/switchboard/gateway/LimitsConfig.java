@@ -54,4 +54,12 @@ public interface LimitsConfig {
     /** Frames queued for one connection and not yet written; more closes it with 1013. */
     @WithDefault("1024")
     int outboundQueueFrames();
+
+    /**
+     * Bytes of room messages waiting for one event loop to write them to its members. Over half of it,
+     * the node stops reading its clients until the loops are under a quarter; a message that would
+     * pass it closes its members on that loop with 1013.
+     */
+    @WithDefault("8388608")
+    long loopQueueBytes();
 }

@@ -2,11 +2,12 @@ package io.switchboard.gateway;
 
 import java.util.ArrayList;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.internal.PlatformDependent;
 import io.switchboard.rooms.Member;
 
 /**
@@ -15,28 +16,56 @@ import io.switchboard.rooms.Member;
  * An idle loop drains a message as soon as it arrives, so nothing waits; when messages arrive faster
  * than the loop drains them, a member's frames leave in one socket write instead of one each, which
  * is where the kernel's cost per delivery goes down.
+ * <p>
+ * What waits is bounded in bytes ({@link LoopPressure}): a message that would take the queue past
+ * the bound is not queued, and its members on this loop are cut off (1013) in their place in the
+ * queue, so none of them receives a later message as if nothing had been lost.
  */
 final class Outbox implements Runnable {
     /** Messages per drain; a drain ends with its flushes, so a busy loop still sends at this pace. */
     private static final int MAX_BATCH = 64;
+    /**
+     * Bytes per drain: what a member is written in one drain waits unflushed in its channel and counts
+     * against its outbound bound, so a drain of large messages stops well short of that bound.
+     */
+    private static final int MAX_BATCH_BYTES = 256 * 1024;
 
+    /** A frame for members; without one, a message those members missed. */
     private record Pending(ByteBuf frame, Member[] members) {
     }
 
     private final EventExecutor loop;
-    private final Queue<Pending> pending = PlatformDependent.newMpscQueue();
+    private final LoopPressure pressure;
+    private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Bytes of the frames queued here (a frame shared with other loops counts in each). */
+    private final AtomicLong waiting = new AtomicLong();
+    /** Whether this loop counts as behind in {@link LoopPressure}; only the loop touches it. */
+    private boolean behind;
     /** Members written to in this drain and not flushed yet; only the loop touches it. */
     private final ArrayList<Member> unflushed = new ArrayList<>();
 
-    Outbox(EventExecutor loop) {
+    Outbox(EventExecutor loop, LoopPressure pressure) {
         this.loop = loop;
+        this.pressure = pressure;
     }
 
     /** Takes over the caller's reference to {@code frame}; {@code members} must all live on this loop. */
     void add(ByteBuf frame, Member[] members) {
-        pending.add(new Pending(frame, members));
+        int size = frame.readableBytes();
+        if (waiting.addAndGet(size) > pressure.bound()) {
+            waiting.addAndGet(-size);
+            frame.release();
+            pending.add(new Pending(null, members));
+        } else {
+            pending.add(new Pending(frame, members));
+        }
         schedule();
+    }
+
+    /** Bytes waiting here now. */
+    long waiting() {
+        return waiting.get();
     }
 
     private void schedule() {
@@ -50,7 +79,17 @@ final class Outbox implements Runnable {
         scheduled.set(false);
         try {
             Pending next;
-            for (int drained = 0; drained < MAX_BATCH && (next = pending.poll()) != null; drained++) {
+            long bytes = 0;
+            for (int drained = 0; drained < MAX_BATCH && bytes < MAX_BATCH_BYTES && (next = pending.poll()) != null;
+                    drained++) {
+                if (next.frame == null) {
+                    for (Member member : next.members) {
+                        member.missed();
+                    }
+                    continue;
+                }
+                int size = next.frame.readableBytes();
+                bytes += size;
                 try {
                     for (Member member : next.members) {
                         if (member.write(next.frame)) {
@@ -59,6 +98,7 @@ final class Outbox implements Runnable {
                     }
                 } finally {
                     next.frame.release();
+                    waiting.addAndGet(-size);
                 }
             }
         } finally {
@@ -66,6 +106,15 @@ final class Outbox implements Runnable {
                 unflushed.get(i).flush();
             }
             unflushed.clear();
+            // Judged after each drain: the last change to what waits is a drain's, so it is always judged.
+            long now = waiting.get();
+            if (!behind && pressure.behind(now)) {
+                behind = true;
+                pressure.loopBehind();
+            } else if (behind && pressure.caughtUp(now)) {
+                behind = false;
+                pressure.loopCaughtUp();
+            }
             if (!pending.isEmpty()) {
                 schedule();
             }

@@ -31,10 +31,12 @@ public class GatewayMetrics {
     private final Timer localLatency;
     private final Timer remoteLatency;
     private final Counter slowConsumers;
+    private final Counter loopOverflows;
     private final ConcurrentHashMap<String, Counter> refusals = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> framesIn = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> denials = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Counter> closes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> failures = new ConcurrentHashMap<>();
     /** The key of the {@code other} close code bucket: not a valid close code. */
     private static final int OTHER_CLOSE = -1;
 
@@ -48,6 +50,9 @@ public class GatewayMetrics {
         this.remoteLatency = latency("remote");
         this.slowConsumers = Counter.builder("switchboard.slow.consumers")
                 .description("Connections closed with 1013 because they did not read fast enough").register(registry);
+        this.loopOverflows = Counter.builder("switchboard.loop.overflows")
+                .description("Connections closed with 1013 because their event loop's queue of room messages was full")
+                .register(registry);
     }
 
     private Counter upgrades(String outcome, String reason) {
@@ -106,6 +111,18 @@ public class GatewayMetrics {
     /** A connection closed with 1013 because its outbound queue overflowed. */
     public void slowConsumer() {
         slowConsumers.increment();
+    }
+
+    /** An operation that failed with nobody waiting for it (logged where it happens); a fixed set of names. */
+    public void failed(String operation) {
+        failures.computeIfAbsent(operation, o -> Counter.builder("switchboard.failures")
+                .description("Operations that failed with nobody waiting for them, by operation").tag("operation", o)
+                .register(registry)).increment();
+    }
+
+    /** A connection closed with 1013 because its event loop's queue of room messages was full. */
+    public void loopOverflow() {
+        loopOverflows.increment();
     }
 
     /** One message handed to {@code members} local members, published at {@code publishedAt} (epoch ms). */

@@ -28,7 +28,8 @@ public final class WebSocketFrames {
         } else {
             frame.writeByte(127).writeLong(length);
         }
-        ByteBufUtil.writeUtf8(frame, text);
+        // reserves the exact length: writeUtf8 would grow the buffer to three bytes per char first
+        ByteBufUtil.reserveAndWriteUtf8(frame, text, length);
         return frame;
     }
 }

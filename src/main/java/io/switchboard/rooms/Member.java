@@ -20,4 +20,11 @@ public interface Member {
 
     /** Sends everything {@link #write} queued. */
     void flush();
+
+    /**
+     * A message for this member could not be queued (its loop was too far behind): the member must be
+     * told, and must not receive later messages as if nothing had been lost. Runs on {@link #loop}, in
+     * the message's place among the member's writes.
+     */
+    void missed();
 }

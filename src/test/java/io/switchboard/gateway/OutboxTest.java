@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.rooms.Member;
 
@@ -24,10 +25,11 @@ import io.switchboard.rooms.Member;
  */
 class OutboxTest {
     private final DefaultEventLoop loop = new DefaultEventLoop();
-    private final Outbox outbox = new Outbox(loop);
+    private final LoopPressure pressure = new LoopPressure(1 << 20);
+    private final Outbox outbox = new Outbox(loop, pressure);
 
     /** Records what a socket would see: frames in order, and a marker for each flush. */
-    private final class RecordingMember implements Member {
+    private class RecordingMember implements Member {
         final List<String> wire = new ArrayList<>();
         private boolean unflushed;
 
@@ -50,6 +52,12 @@ class OutboxTest {
             unflushed = false;
             wire.add("|flush");
         }
+
+        @Override
+        public void missed() {
+            assertTrue(loop.inEventLoop());
+            wire.add("|missed");
+        }
     }
 
     @AfterEach
@@ -61,14 +69,8 @@ class OutboxTest {
     void aBusyLoopSendsItsBacklogWithOneFlushPerMemberInOrder() throws Exception {
         RecordingMember a = new RecordingMember();
         RecordingMember b = new RecordingMember();
-        CountDownLatch busy = new CountDownLatch(1);
-        loop.execute(() -> await(busy));
-        List<ByteBuf> frames = new ArrayList<>();
-        for (String text : List.of("m1", "m2", "m3")) {
-            ByteBuf frame = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
-            frames.add(frame);
-            outbox.add(frame, new Member[] { a, b });
-        }
+        CountDownLatch busy = busyLoop();
+        List<ByteBuf> frames = add(outbox, List.of("m1", "m2", "m3"), a, b);
         outbox.add(frames.get(0).retain(), new Member[] { b });
         busy.countDown();
         drained();
@@ -90,8 +92,7 @@ class OutboxTest {
     @Test
     void aLongBacklogStillFlushesAsItGoes() throws Exception {
         RecordingMember a = new RecordingMember();
-        CountDownLatch busy = new CountDownLatch(1);
-        loop.execute(() -> await(busy));
+        CountDownLatch busy = busyLoop();
         for (int i = 0; i < 200; i++) {
             outbox.add(Unpooled.copiedBuffer("m" + i, StandardCharsets.UTF_8), new Member[] { a });
         }
@@ -101,6 +102,71 @@ class OutboxTest {
         long flushes = a.wire.stream().filter("|flush"::equals).count();
         assertTrue(flushes >= 4 && flushes < 200, "bounded batches, each ending in a flush: " + flushes);
         assertEquals("|flush", a.wire.get(a.wire.size() - 1));
+    }
+
+    @Test
+    void aMessageOverTheLoopsBoundIsNotQueuedAndItsMembersAreToldInItsPlace() throws Exception {
+        Outbox small = new Outbox(loop, new LoopPressure(5));
+        RecordingMember a = new RecordingMember();
+        RecordingMember b = new RecordingMember();
+        CountDownLatch busy = busyLoop();
+        List<ByteBuf> frames = add(small, List.of("m1", "m2", "m3"), a, b);
+        assertEquals(4, small.waiting(), "the third message would pass the bound of 5 bytes");
+        busy.countDown();
+        drained();
+        assertEquals(List.of("m1", "m2", "|missed", "|flush"), a.wire);
+        assertEquals(List.of("m1", "m2", "|missed", "|flush"), b.wire);
+        frames.forEach(frame -> assertEquals(0, frame.refCnt(), "the outbox let go of every frame"));
+        assertEquals(0, small.waiting());
+    }
+
+    /**
+     * A loop left with more than half its bound waiting after a drain counts as behind: readers are
+     * paused until it is under a quarter again, then resumed.
+     */
+    @Test
+    void aLoopBehindPausesReadersUntilItCatchesUp() throws Exception {
+        EmbeddedChannel reader = new EmbeddedChannel();
+        List<Integer> behindSeen = new ArrayList<>();
+        RecordingMember a = new RecordingMember() {
+            @Override
+            public boolean write(ByteBuf frame) {
+                if (wire.size() == 40) {
+                    // in the second drain: the first ended with 68 of 100 frames (544 KiB) waiting
+                    behindSeen.add(pressure.loopsBehind());
+                    pressure.pauseIfBehind(reader);
+                    behindSeen.add(reader.config().isAutoRead() ? 1 : 0);
+                }
+                return super.write(frame);
+            }
+        };
+        CountDownLatch busy = busyLoop();
+        for (int i = 0; i < 100; i++) {
+            outbox.add(Unpooled.buffer(8192).writeZero(8192), new Member[] { a });
+        }
+        busy.countDown();
+        drained();
+        assertEquals(List.of(1, 0), behindSeen, "behind after the first drain, and the reader paused");
+        assertEquals(0, pressure.loopsBehind());
+        assertTrue(reader.config().isAutoRead(), "resumed once the loop caught up");
+        reader.finishAndReleaseAll();
+    }
+
+    /** Keeps the loop busy until the latch is counted down, so what is added meanwhile waits. */
+    private CountDownLatch busyLoop() {
+        CountDownLatch busy = new CountDownLatch(1);
+        loop.execute(() -> await(busy));
+        return busy;
+    }
+
+    private static List<ByteBuf> add(Outbox to, List<String> texts, Member... members) {
+        List<ByteBuf> frames = new ArrayList<>();
+        for (String text : texts) {
+            ByteBuf frame = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+            frames.add(frame);
+            to.add(frame, members);
+        }
+        return frames;
     }
 
     /**

@@ -37,6 +37,18 @@ class WebSocketFramesTest {
         assertEquals(padded, decodeOne(WebSocketFrames.text(padded)));
     }
 
+    /** A 16 KB message takes a 16 KB buffer, not the three bytes per char UTF-8 could need at most. */
+    @ParameterizedTest
+    @ValueSource(strings = { "x", "é", "中" })
+    void theBufferHoldsTheFrameAndNoMore(String unit) {
+        ByteBuf frame = WebSocketFrames.text(unit.repeat(16 * 1024));
+        try {
+            assertEquals(frame.readableBytes(), frame.capacity());
+        } finally {
+            frame.release();
+        }
+    }
+
     @Property(tries = 300)
     void anyTextRoundTrips(@ForAll String text) {
         String asUtf8 = new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);

@@ -63,6 +63,11 @@ public class FanoutBenchmark {
         public void flush() {
             sink.consume(this);
         }
+
+        @Override
+        public void missed() {
+            throw new IllegalStateException("the benchmark never fills a loop's queue");
+        }
     }
 
     @Setup

@@ -20,6 +20,7 @@ public final class RawWsClient implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final DataInputStream in;
+    private volatile int closeCode = -1;
 
     private RawWsClient(Socket socket) throws IOException {
         this.socket = socket;
@@ -29,9 +30,13 @@ public final class RawWsClient implements AutoCloseable {
 
     /** Upgrades with the token in the Authorization header; a small receive buffer makes the stall bite early. */
     public static RawWsClient connect(URI ws, String token) {
+        return connect(ws, token, 4096);
+    }
+
+    public static RawWsClient connect(URI ws, String token, int receiveBufferBytes) {
         try {
             Socket socket = new Socket();
-            socket.setReceiveBufferSize(4096);
+            socket.setReceiveBufferSize(receiveBufferBytes);
             socket.connect(new InetSocketAddress(ws.getHost(), ws.getPort()), 5000);
             socket.setSoTimeout(30_000);
             RawWsClient client = new RawWsClient(socket);
@@ -101,6 +106,37 @@ public final class RawWsClient implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Reads the next text frame, for a reader that keeps up with a flood; null once the server's close
+     * frame came (its code then in {@link #closeCode}) or the socket ended.
+     */
+    public String readTextOrNull() {
+        try {
+            while (true) {
+                int first = in.read();
+                if (first < 0) {
+                    return null;
+                }
+                byte[] payload = readPayload();
+                int opcode = first & 0x0f;
+                if (opcode == 0x1) {
+                    return new String(payload, StandardCharsets.UTF_8);
+                }
+                if (opcode == 0x8) {
+                    closeCode = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+                    return null;
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The code of the server's close frame once {@link #readTextOrNull} met it; -1 before or without one. */
+    public int closeCode() {
+        return closeCode;
     }
 
     private byte[] readPayload() throws IOException {

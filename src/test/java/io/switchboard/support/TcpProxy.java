@@ -53,21 +53,36 @@ public final class TcpProxy implements AutoCloseable {
         links.stream().filter(l -> l.subscriber).forEach(l -> l.silent = true);
     }
 
+    /** Cuts every connection that is not a subscriber (the publisher's, among others), as a network blip would. */
+    public void dropPublishers() {
+        links.stream().filter(l -> !l.subscriber).forEach(l -> {
+            links.remove(l);
+            closeQuietly(l.client);
+            closeQuietly(l.upstream);
+        });
+    }
+
     public long subscriberConnections() {
         return links.stream().filter(l -> l.subscriber).count();
     }
 
     private void acceptLoop() {
         while (!server.isClosed()) {
+            Socket client;
             try {
-                Socket client = server.accept();
+                client = server.accept();
+            } catch (IOException e) {
+                return;
+            }
+            try {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 Link link = new Link(client, upstream);
                 links.add(link);
                 pump(link, client, upstream, true);
                 pump(link, upstream, client, false);
             } catch (IOException e) {
-                return;
+                // the target is down: refuse this client as the target would, and keep accepting
+                closeQuietly(client);
             }
         }
     }
