@@ -63,6 +63,11 @@ final class ClientSession implements Member {
     private boolean unflushed;
     /** Set on the event loop when the outbound bound was passed; nothing more is written after. */
     private boolean overflowed;
+    /**
+     * Set by whichever thread could not queue a room message for this connection (its loop was too far
+     * behind); nothing more is written after, and it is closed with 1013.
+     */
+    private volatile boolean missed;
     /** Set once this side closes; counted then, because a stuck peer may never finish the close. */
     private final AtomicBoolean closing = new AtomicBoolean();
 
@@ -136,7 +141,7 @@ final class ClientSession implements Member {
      */
     @Override
     public boolean write(ByteBuf webSocketFrame) {
-        if (overflowed || !unflushed && connection.isClosed()) {
+        if (overflowed || missed || !unflushed && connection.isClosed()) {
             return false;
         }
         ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
@@ -169,8 +174,8 @@ final class ClientSession implements Member {
 
     @Override
     public void missed() {
-        if (!overflowed) {
-            overflowed = true;
+        if (!missed) {
+            missed = true;
             metrics.loopOverflow();
             close(CloseCodes.TRY_AGAIN_LATER, "node overloaded: a room message could not be queued");
         }

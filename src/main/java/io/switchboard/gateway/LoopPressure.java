@@ -15,7 +15,7 @@ import io.netty.channel.Channel;
  * publisher cannot outrun the loops that deliver its messages. When every loop is back under a
  * quarter of the bound, they are read again. Messages that no client can be paused for (from the
  * other nodes, from the server API) still meet the hard bound: a loop's queue never holds more, and
- * the members of a message it cannot take are closed with 1013 in order, before anything later.
+ * the members of a message it cannot take are closed with 1013 and written nothing more.
  */
 final class LoopPressure {
     private final long bound;
@@ -63,8 +63,8 @@ final class LoopPressure {
      * One volatile read when no loop is behind.
      */
     void pauseIfBehind(Channel channel) {
-        if (loopsBehind.get() == 0) {
-            return;
+        if (loopsBehind.get() == 0 || !channel.config().isAutoRead()) {
+            return; // nothing behind, or already paused (by this or by Vert.x, which resumes it itself)
         }
         channel.config().setAutoRead(false);
         paused.add(channel);

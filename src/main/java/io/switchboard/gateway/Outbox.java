@@ -18,8 +18,8 @@ import io.switchboard.rooms.Member;
  * is where the kernel's cost per delivery goes down.
  * <p>
  * What waits is bounded in bytes ({@link LoopPressure}): a message that would take the queue past
- * the bound is not queued, and its members on this loop are cut off (1013) in their place in the
- * queue, so none of them receives a later message as if nothing had been lost.
+ * the bound is not queued, and its members on this loop are cut off (1013) at once, so none of them
+ * receives a later message as if nothing had been lost.
  */
 final class Outbox implements Runnable {
     /** Messages per drain; a drain ends with its flushes, so a busy loop still sends at this pace. */
@@ -30,7 +30,6 @@ final class Outbox implements Runnable {
      */
     private static final int MAX_BATCH_BYTES = 256 * 1024;
 
-    /** A frame for members; without one, a message those members missed. */
     private record Pending(ByteBuf frame, Member[] members) {
     }
 
@@ -42,6 +41,8 @@ final class Outbox implements Runnable {
     private final AtomicLong waiting = new AtomicLong();
     /** Whether this loop counts as behind in {@link LoopPressure}; only the loop touches it. */
     private boolean behind;
+    /** The members last cut off, so a flood to one room cuts them once, not once per message; a hint only. */
+    private volatile Member[] lastCut;
     /** Members written to in this drain and not flushed yet; only the loop touches it. */
     private final ArrayList<Member> unflushed = new ArrayList<>();
 
@@ -56,10 +57,15 @@ final class Outbox implements Runnable {
         if (waiting.addAndGet(size) > pressure.bound()) {
             waiting.addAndGet(-size);
             frame.release();
-            pending.add(new Pending(null, members));
-        } else {
-            pending.add(new Pending(frame, members));
+            if (lastCut != members) {
+                lastCut = members;
+                for (Member member : members) {
+                    member.missed();
+                }
+            }
+            return;
         }
+        pending.add(new Pending(frame, members));
         schedule();
     }
 
@@ -82,12 +88,6 @@ final class Outbox implements Runnable {
             long bytes = 0;
             for (int drained = 0; drained < MAX_BATCH && bytes < MAX_BATCH_BYTES && (next = pending.poll()) != null;
                     drained++) {
-                if (next.frame == null) {
-                    for (Member member : next.members) {
-                        member.missed();
-                    }
-                    continue;
-                }
                 int size = next.frame.readableBytes();
                 bytes += size;
                 try {

@@ -22,9 +22,9 @@ public interface Member {
     void flush();
 
     /**
-     * A message for this member could not be queued (its loop was too far behind): the member must be
-     * told, and must not receive later messages as if nothing had been lost. Runs on {@link #loop}, in
-     * the message's place among the member's writes.
+     * A message for this member could not be queued (its loop was too far behind): from now on
+     * {@link #write} takes nothing more, and the member is told. Called from any thread, and again
+     * for each message it misses; must not block.
      */
     void missed();
 }
