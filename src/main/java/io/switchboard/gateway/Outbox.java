@@ -39,8 +39,11 @@ final class Outbox implements Runnable {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** Bytes of the frames queued here (a frame shared with other loops counts in each). */
     private final AtomicLong waiting = new AtomicLong();
-    /** Whether this loop counts as behind in {@link LoopPressure}; only the loop touches it. */
-    private boolean behind;
+    /**
+     * Whether this loop counts as behind in {@link LoopPressure}: set by the producer that takes it
+     * over half the bound, so readers are paused from their next frame on, and cleared by a drain.
+     */
+    private final AtomicBoolean behind = new AtomicBoolean();
     /** The members last cut off, so a flood to one room cuts them once, not once per message; a hint only. */
     private volatile Member[] lastCut;
     /** Members written to in this drain and not flushed yet; only the loop touches it. */
@@ -66,6 +69,10 @@ final class Outbox implements Runnable {
             return;
         }
         pending.add(new Pending(frame, members));
+        if (pressure.behind(waiting.get()) && !behind.get() && behind.compareAndSet(false, true)) {
+            pressure.loopBehind();
+        }
+        // after the flag: the drain this guarantees judges it again when it ends
         schedule();
     }
 
@@ -106,13 +113,8 @@ final class Outbox implements Runnable {
                 unflushed.get(i).flush();
             }
             unflushed.clear();
-            // Judged after each drain: the last change to what waits is a drain's, so it is always judged.
-            long now = waiting.get();
-            if (!behind && pressure.behind(now)) {
-                behind = true;
-                pressure.loopBehind();
-            } else if (behind && pressure.caughtUp(now)) {
-                behind = false;
+            // Judged after each drain, which every add is followed by: a loop never stays behind idle.
+            if (behind.get() && pressure.caughtUp(waiting.get()) && behind.compareAndSet(true, false)) {
                 pressure.loopCaughtUp();
             }
             if (!pending.isEmpty()) {
