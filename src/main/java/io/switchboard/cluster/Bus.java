@@ -18,7 +18,8 @@ public interface Bus {
     /**
      * This node's membership of a room changed (first member joined, or last one left). Completes
      * once the node receives the room's traffic if it now has members, so a join acknowledged to a
-     * client is not followed by messages it silently misses.
+     * client is not followed by messages it silently misses; fails with
+     * {@link BusUnavailableException} when that cannot be confirmed in time (PROTOCOL section 7).
      */
     Uni<Void> roomChanged(String room);
 

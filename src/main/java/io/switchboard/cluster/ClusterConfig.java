@@ -59,7 +59,7 @@ public interface ClusterConfig {
     @WithDefault("7s")
     Duration canaryTimeout();
 
-    /** How long a join waits for the room's subscription to be confirmed before it is answered anyway. */
+    /** How long a join waits for the room's subscription to be confirmed; after that it is refused {@code unavailable}. */
     @WithDefault("2s")
     Duration subscribeTimeout();
 

@@ -75,6 +75,7 @@ public final class RedisBus implements Bus {
     private volatile RedisConnection sub;
     private final Set<String> wanted = new HashSet<>();
     private final Set<String> confirmed = new HashSet<>();
+    /** Joins waiting for their room's subscription to be confirmed, each with its own deadline. */
     private final Map<String, List<Waiter>> waiters = new HashMap<>();
     private final Map<String, Map<String, Seen>> lastSeqByChannel = new HashMap<>();
     /** The time of the last canary tick: when an origin was last seen, without a clock read per message. */
@@ -93,10 +94,6 @@ public final class RedisBus implements Bus {
     private volatile boolean stopped;
     private final BusMetrics metrics;
 
-    /** A join waiting for its room's subscription, with its own timeout. */
-    private record Waiter(UniEmitter<? super Void> emitter, long timer) {
-    }
-
     /** The last sequence number seen from one origin on one channel, and when (for pruning). */
     private static final class Seen {
         long seq;
@@ -114,6 +111,15 @@ public final class RedisBus implements Bus {
         Pending(Request request, int size) {
             this.request = request;
             this.size = size;
+        }
+    }
+
+    private static final class Waiter {
+        final UniEmitter<? super Void> emitter;
+        long timer;
+
+        Waiter(UniEmitter<? super Void> emitter) {
+            this.emitter = emitter;
         }
     }
 
@@ -391,44 +397,57 @@ public final class RedisBus implements Bus {
         String channel = roomPrefix + room;
         return Uni.createFrom().emitter(emitter -> context.runOnContext(v -> {
             if (local.hasMembers(room)) {
-                if (wanted.add(channel) && sub != null) {
-                    subscribe(List.of(channel));
-                }
-                if (sub == null || confirmed.contains(channel)) {
-                    emitter.complete(null);
-                } else {
-                    // each join waits its own timeout: an earlier join's must not answer this one
-                    List<Waiter> waiting = waiters.computeIfAbsent(channel, c -> new ArrayList<>());
-                    long timer = vertx.setTimer(config.subscribeTimeout().toMillis(), id -> {
-                        List<Waiter> still = waiters.get(channel);
-                        if (still != null && still.removeIf(w -> w.timer() == id)) {
-                            if (still.isEmpty()) {
-                                waiters.remove(channel);
-                            }
-                            emitter.complete(null);
-                        }
-                    });
-                    waiting.add(new Waiter(emitter, timer));
-                }
+                awaitSubscribed(channel, emitter);
             } else {
-                if (wanted.remove(channel)) {
-                    confirmed.remove(channel);
-                    forgetChannel(channel);
-                    if (sub != null) {
-                        sub.send(Request.cmd(dialect.unsubscribe).arg(channel));
-                    }
-                }
+                unwant(channel);
                 emitter.complete(null);
             }
         }));
+    }
+
+    /**
+     * Subscribes to the channel if needed and completes the emitter once Redis confirmed the
+     * subscription; fails it with {@link BusUnavailableException} when that takes longer than
+     * {@code subscribe-timeout}, even across a rebuilt subscriber connection (PROTOCOL section 7).
+     */
+    private void awaitSubscribed(String channel, UniEmitter<? super Void> emitter) {
+        if (wanted.add(channel) && sub != null) {
+            subscribe(List.of(channel));
+        }
+        if (confirmed.contains(channel)) {
+            emitter.complete(null);
+            return;
+        }
+        Waiter waiter = new Waiter(emitter);
+        waiters.computeIfAbsent(channel, c -> new ArrayList<>()).add(waiter);
+        // A timer set on the context fires on it.
+        waiter.timer = vertx.setTimer(config.subscribeTimeout().toMillis(), id -> {
+            List<Waiter> waiting = waiters.get(channel);
+            if (waiting != null && waiting.remove(waiter)) {
+                if (waiting.isEmpty()) {
+                    waiters.remove(channel);
+                }
+                emitter.fail(new BusUnavailableException("the room's subscription could not be confirmed in time"));
+            }
+        });
+    }
+
+    private void unwant(String channel) {
+        if (wanted.remove(channel)) {
+            confirmed.remove(channel);
+            forgetChannel(channel);
+            if (sub != null) {
+                sub.send(Request.cmd(dialect.unsubscribe).arg(channel));
+            }
+        }
     }
 
     private void releaseWaiters(String channel) {
         List<Waiter> waiting = waiters.remove(channel);
         if (waiting != null) {
             for (Waiter waiter : waiting) {
-                vertx.cancelTimer(waiter.timer());
-                waiter.emitter().complete(null);
+                vertx.cancelTimer(waiter.timer);
+                waiter.emitter.complete(null);
             }
         }
     }
@@ -482,7 +501,7 @@ public final class RedisBus implements Bus {
         confirmed.clear();
         lastSeqByChannel.clear();
         dedupEntries = 0;
-        new ArrayList<>(waiters.keySet()).forEach(this::releaseWaiters);
+        // Waiting joins stay: the rebuilt subscription may still be confirmed within their deadline.
         LOG.warnf("Redis subscription lost (%s); re-subscribing", why);
         connection.close();
         subBackoff = retry(this::connectSubscriber, subBackoff);

@@ -159,11 +159,27 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             deny(session, frame.ref(), ErrorCode.FORBIDDEN, denial(access, "join"));
             return;
         }
-        session.rooms.put(rooms.join(room, session), access);
-        // Answered once this node receives the room's traffic from the other nodes, and presence counts it.
-        Uni.combine().all().unis(bus.roomChanged(room), presence.join(room, token.sub())).discardItems()
+        String name = rooms.join(room, session);
+        session.rooms.put(name, access);
+        // Answered once this node receives the room's traffic from the other nodes, and presence counts
+        // it; when the room's traffic cannot be confirmed the membership is rolled back and the join
+        // refused (PROTOCOL section 7). A presence store out of reach does not refuse the join.
+        Uni.combine().all().unis(bus.roomChanged(name), presence.join(name, token.sub()).onFailure().recoverWithNull())
+                .discardItems()
                 .subscribe().with(subscribed -> session.send(ServerFrames.ok(frame.ref())),
-                        failure -> session.send(ServerFrames.ok(frame.ref())));
+                        failure -> session.loop().execute(() -> rollBackJoin(session, name, access, frame.ref(), failure)));
+    }
+
+    /** On the connection's own loop, which owns its room table; a leave or close since then wins. */
+    private void rollBackJoin(ClientSession session, String room, RoomAccess access, String ref, Throwable failure) {
+        if (session.rooms.remove(room, access)) {
+            removeMember(room, session);
+        }
+        if (failure instanceof BusUnavailableException) {
+            deny(session, ref, ErrorCode.UNAVAILABLE, failure.getMessage());
+        } else {
+            deny(session, ref, ErrorCode.INTERNAL, "join failed");
+        }
     }
 
     @Override
