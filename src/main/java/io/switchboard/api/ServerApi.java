@@ -103,8 +103,10 @@ public class ServerApi {
             return;
         }
         RoomMessage message = RoomMessage.of(node.nextMessageId(), room, SERVER_SENDER, System.currentTimeMillis(), data.strip());
-        bus.publish(message).subscribe().with(
-                accepted -> answer(ctx, 202, new JsonObject().put("id", message.id())),
+        // In a history room the answer waits for the offset (PROTOCOL section 8).
+        bus.publish(message, true).subscribe().with(
+                offset -> answer(ctx, 202, offset > 0 ? new JsonObject().put("id", message.id()).put("offset", offset)
+                        : new JsonObject().put("id", message.id())),
                 failure -> answer(ctx, failure instanceof BusUnavailableException ? 503 : 500,
                         new JsonObject().put("error", failure instanceof BusUnavailableException ? "unavailable" : "internal")));
     }

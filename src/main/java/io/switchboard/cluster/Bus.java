@@ -1,6 +1,7 @@
 package io.switchboard.cluster;
 
 import io.smallrye.mutiny.Uni;
+import io.switchboard.history.HistoryJoin;
 
 /**
  * The only part of the gateway that knows other nodes exist. An engine delivers each message to
@@ -9,11 +10,25 @@ import io.smallrye.mutiny.Uni;
 public interface Bus {
 
     /**
-     * Delivers to this node's members now and accepts the message for every other node. The Uni
+     * Delivers to this node's members and accepts the message for every other node. The Uni
      * completes once the message is accepted (PROTOCOL section 7) and fails with
      * {@link BusUnavailableException} when it cannot be.
+     * <p>
+     * In a history room (PROTOCOL section 8) the message is delivered, here too, only once the store
+     * assigned its offset; the Uni then completes with that offset when it is known by the time the
+     * message is accepted, or, with {@code awaitOffset}, once it is known. Otherwise it completes with 0.
      */
-    Uni<Void> publish(RoomMessage message);
+    Uni<Long> publish(RoomMessage message, boolean awaitOffset);
+
+    default Uni<Long> publish(RoomMessage message) {
+        return publish(message, false);
+    }
+
+    /**
+     * Carries out a join of a history room: once the node receives the room's traffic, the join is
+     * admitted in order with the room's messages, or refused when that cannot be done in time.
+     */
+    void joinHistory(HistoryJoin join);
 
     /**
      * This node's membership of a room changed (first member joined, or last one left). Completes

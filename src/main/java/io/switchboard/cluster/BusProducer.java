@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
+import io.switchboard.rooms.RoomRules;
 import io.vertx.core.Vertx;
 
 /** Chooses the engine: Redis when a Redis URL is configured, in-process otherwise. */
@@ -23,11 +24,11 @@ public class BusProducer {
 
     @Produces
     @Singleton
-    Bus bus(ClusterConfig config, LocalNode local, NodeIdentity node, Vertx vertx, BusMetrics metrics) {
+    Bus bus(ClusterConfig config, LocalNode local, NodeIdentity node, Vertx vertx, BusMetrics metrics, RoomRules rules) {
         if (config.redisUrl().isEmpty()) {
-            return new InProcessBus(local);
+            return new InProcessBus(local, vertx, rules::history);
         }
-        RedisBus redis = new RedisBus(config, local, node, vertx, metrics);
+        RedisBus redis = new RedisBus(config, local, node, vertx, metrics, rules::history);
         redis.start();
         return redis;
     }

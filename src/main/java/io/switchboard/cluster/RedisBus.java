@@ -1,5 +1,6 @@
 package io.switchboard.cluster;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,11 +11,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import io.switchboard.history.HistoryJoin;
+import io.switchboard.history.RoomStreams;
+import io.switchboard.rooms.HistorySpec;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -43,6 +49,11 @@ import io.vertx.redis.client.ResponseType;
  * canary this node sends itself through Redis stops coming back (a subscription can die silently
  * while the socket looks fine). Subscription state lives on one Vert.x context, so joins and leaves
  * from any event loop are applied in one order against the rooms' current membership.
+ * <p>
+ * A history room's messages go through {@link RedisHistory}'s script, which stores, numbers and
+ * publishes each one; every node, the publisher's own included, delivers them as they come back on
+ * the room's channel, through {@link RoomStreams} on the same context, which keeps them in offset
+ * order and reads what it missed from the history.
  */
 public final class RedisBus implements Bus {
     private static final Logger LOG = Logger.getLogger(RedisBus.class);
@@ -62,6 +73,11 @@ public final class RedisBus implements Bus {
     private final String canaryChannel;
     private final String retainedKey;
     private final CompletableFuture<Void> retainedLoaded = new CompletableFuture<>();
+    private final Function<String, HistorySpec> histories;
+    private final RedisHistory history;
+    private final String publishCommand;
+    /** History rooms served here; confined to the context. */
+    private final RoomStreams streams;
 
     // Publishing side, guarded by this.
     private RedisConnection pub;
@@ -107,6 +123,10 @@ public final class RedisBus implements Bus {
         RedisConnection sentOn;
         long sentAt;
         boolean acked;
+        /** A history publish waiting for its offset (the script's reply); null once answered or for others. */
+        UniEmitter<? super Long> offsetWaiter;
+        /** Whether the waiter wants the offset even when the message is held first. */
+        boolean awaitOffset;
 
         Pending(Request request, int size) {
             this.request = request;
@@ -114,16 +134,18 @@ public final class RedisBus implements Bus {
         }
     }
 
+    /** A join waiting for its room's subscription; {@code done} gets null when confirmed, else the failure. */
     private static final class Waiter {
-        final UniEmitter<? super Void> emitter;
+        final Consumer<Throwable> done;
         long timer;
 
-        Waiter(UniEmitter<? super Void> emitter) {
-            this.emitter = emitter;
+        Waiter(Consumer<Throwable> done) {
+            this.done = done;
         }
     }
 
-    public RedisBus(ClusterConfig config, LocalNode local, NodeIdentity node, Vertx vertx, BusMetrics metrics) {
+    public RedisBus(ClusterConfig config, LocalNode local, NodeIdentity node, Vertx vertx, BusMetrics metrics,
+            Function<String, HistorySpec> histories) {
         this.config = config;
         this.local = local;
         this.self = node.instanceId();
@@ -142,6 +164,10 @@ public final class RedisBus implements Bus {
         this.controlChannel = prefix + "control";
         this.canaryChannel = prefix + "canary:" + self;
         this.retainedKey = prefix + "retained";
+        this.histories = histories;
+        this.history = new RedisHistory(pubClient, context, prefix, self);
+        this.publishCommand = dialect == RedisDialect.SHARDED ? "SPUBLISH" : "PUBLISH";
+        this.streams = new RoomStreams(history, local, vertx, this::releaseIfUnused);
         this.pubBackoff = config.reconnectMin().toMillis();
         this.subBackoff = pubBackoff;
         metrics.register(this);
@@ -192,12 +218,42 @@ public final class RedisBus implements Bus {
     // ---------------------------------------------------------------- publishing
 
     @Override
-    public Uni<Void> publish(RoomMessage message) {
+    public Uni<Long> publish(RoomMessage message, boolean awaitOffset) {
+        HistorySpec spec = histories.apply(message.room());
+        if (spec != null) {
+            return Uni.createFrom().emitter(emitter -> enqueueHistory(message, spec, emitter, awaitOffset));
+        }
         if (enqueue(roomPrefix + message.room(), message.ts(), message.frame()) < 0) {
             return Uni.createFrom().failure(new BusUnavailableException("the other nodes are unreachable and the hold-back buffer is full"));
         }
         local.deliver(message.room(), message.frame(), message.ts(), false);
-        return Uni.createFrom().voidItem();
+        return Uni.createFrom().item(0L);
+    }
+
+    /**
+     * A history message goes to Redis as the script that stores, numbers and publishes it, held like
+     * any publish while Redis is away. It is delivered here when it comes back on the channel. The
+     * publisher hears of the offset when the message went out at once (or when it asked to wait).
+     */
+    private void enqueueHistory(RoomMessage message, HistorySpec spec, UniEmitter<? super Long> emitter, boolean awaitOffset) {
+        boolean held;
+        synchronized (this) {
+            Request request = history.publish(message, spec, publishCommand, sequence + 1);
+            Pending pending = enqueueRequest(request, message.frame().length() + 64);
+            if (pending == null) {
+                emitter.fail(new BusUnavailableException("the other nodes are unreachable and the hold-back buffer is full"));
+                return;
+            }
+            sequence++;
+            held = pending.sentOn == null && !awaitOffset;
+            if (!held) {
+                pending.offsetWaiter = emitter;
+                pending.awaitOffset = awaitOffset;
+            }
+        }
+        if (held) {
+            emitter.complete(0L);
+        }
     }
 
     @Override
@@ -209,9 +265,9 @@ public final class RedisBus implements Bus {
                 // commands after seeing this one published finds it. Each field carries its own
                 // expiry; the key lives as long as its longest-lived field.
                 long ttlSeconds = Math.max(1, (command.expiresAt() - System.currentTimeMillis()) / 1000 + 1);
-                if (!enqueueRequest(Request.cmd(Command.HSET).arg(retainedKey).arg(command.key()).arg(encoded), encoded.length())
-                        || !enqueueRequest(Request.cmd(Command.EXPIRE).arg(retainedKey).arg(ttlSeconds).arg("NX"), 16)
-                        || !enqueueRequest(Request.cmd(Command.EXPIRE).arg(retainedKey).arg(ttlSeconds).arg("GT"), 16)) {
+                if (enqueueRequest(Request.cmd(Command.HSET).arg(retainedKey).arg(command.key()).arg(encoded), encoded.length()) == null
+                        || enqueueRequest(Request.cmd(Command.EXPIRE).arg(retainedKey).arg(ttlSeconds).arg("NX"), 16) == null
+                        || enqueueRequest(Request.cmd(Command.EXPIRE).arg(retainedKey).arg(ttlSeconds).arg("GT"), 16) == null) {
                     return unavailable();
                 }
             }
@@ -267,16 +323,17 @@ public final class RedisBus implements Bus {
      */
     private synchronized long enqueue(String channel, long ts, String body) {
         Buffer payload = new Envelope(self, sequence + 1, ts, body).encode();
-        if (!enqueueRequest(Request.cmd(dialect.publish).arg(channel).arg(payload), payload.length())) {
+        if (enqueueRequest(Request.cmd(dialect.publish).arg(channel).arg(payload), payload.length()) == null) {
             return -1;
         }
         return ++sequence;
     }
 
-    private synchronized boolean enqueueRequest(Request request, int size) {
+    /** @return the accepted command (sent at once when it has a connection), or null when the buffer is full */
+    private synchronized Pending enqueueRequest(Request request, int size) {
         if (outbox.size() + inFlight.size() >= config.holdBackMessages() || heldBytes + size > config.holdBackBytes()) {
             metrics.publishRefused();
-            return false;
+            return null;
         }
         heldBytes += size;
         Pending pending = new Pending(request, size);
@@ -285,7 +342,7 @@ public final class RedisBus implements Bus {
         } else {
             outbox.add(pending);
         }
-        return true;
+        return pending;
     }
 
     private boolean canSendLocked() {
@@ -302,12 +359,15 @@ public final class RedisBus implements Bus {
 
     private void acknowledged(Pending pending, RedisConnection connection, AsyncResult<Response> ar) {
         RedisConnection broken = null;
+        UniEmitter<? super Long> waiter = null;
         synchronized (this) {
             if (pending.sentOn != connection) {
                 return; // already put back into the outbox when its connection was lost
             }
             if (ar.succeeded()) {
                 pending.acked = true;
+                waiter = pending.offsetWaiter;
+                pending.offsetWaiter = null;
                 while (!inFlight.isEmpty() && inFlight.peek().acked) {
                     heldBytes -= inFlight.poll().size;
                 }
@@ -321,6 +381,11 @@ public final class RedisBus implements Bus {
         }
         if (broken != null) {
             broken.close();
+        }
+        if (waiter != null) {
+            // the script's reply: [epoch, offset]; offset 0 for a resent copy already stored
+            Response reply = ar.result();
+            waiter.complete(reply != null && reply.size() > 1 ? reply.get(1).toLong() : 0L);
         }
     }
 
@@ -367,6 +432,7 @@ public final class RedisBus implements Bus {
     }
 
     private void publisherLost(RedisConnection connection) {
+        List<UniEmitter<? super Long>> heldNow = new ArrayList<>();
         synchronized (this) {
             if (pub != connection) {
                 return;
@@ -379,12 +445,18 @@ public final class RedisBus implements Bus {
                 if (!pending.acked) {
                     pending.sentOn = null;
                     outbox.addFirst(pending);
+                    if (pending.offsetWaiter != null && !pending.awaitOffset) {
+                        // accepted and held now: the publisher is answered without the offset
+                        heldNow.add(pending.offsetWaiter);
+                        pending.offsetWaiter = null;
+                    }
                 } else {
                     heldBytes -= pending.size;
                 }
             }
             inFlight.clear();
         }
+        heldNow.forEach(waiter -> waiter.complete(0L));
         LOG.warn("Redis publisher connection lost; holding publishes until it is back");
         connection.close();
         context.runOnContext(v -> pubBackoff = retry(this::connectPublisher, pubBackoff));
@@ -394,10 +466,23 @@ public final class RedisBus implements Bus {
 
     @Override
     public Uni<Void> roomChanged(String room) {
+        if (histories.apply(room) != null) {
+            // joins of history rooms subscribe through joinHistory; here only the last member left
+            return Uni.createFrom().emitter(emitter -> context.runOnContext(v -> {
+                releaseIfUnused(room);
+                emitter.complete(null);
+            }));
+        }
         String channel = roomPrefix + room;
         return Uni.createFrom().emitter(emitter -> context.runOnContext(v -> {
             if (local.hasMembers(room)) {
-                awaitSubscribed(channel, emitter);
+                awaitSubscribed(channel, failure -> {
+                    if (failure == null) {
+                        emitter.complete(null);
+                    } else {
+                        emitter.fail(failure);
+                    }
+                });
             } else {
                 unwant(channel);
                 emitter.complete(null);
@@ -405,20 +490,42 @@ public final class RedisBus implements Bus {
         }));
     }
 
+    @Override
+    public void joinHistory(HistoryJoin join) {
+        context.runOnContext(v -> {
+            streams.open(join);
+            awaitSubscribed(history.channel(join.room()), failure -> {
+                if (failure == null) {
+                    streams.join(join);
+                } else {
+                    streams.withdraw(join, failure.getMessage());
+                }
+            });
+        });
+    }
+
+    /** A history room with neither members nor pending joins here is let go. */
+    private void releaseIfUnused(String room) {
+        if (!local.hasMembers(room) && !streams.wants(room)) {
+            unwant(history.channel(room));
+            streams.release(room);
+        }
+    }
+
     /**
      * Subscribes to the channel if needed and completes the emitter once Redis confirmed the
      * subscription; fails it with {@link BusUnavailableException} when that takes longer than
      * {@code subscribe-timeout}, even across a rebuilt subscriber connection (PROTOCOL section 7).
      */
-    private void awaitSubscribed(String channel, UniEmitter<? super Void> emitter) {
+    private void awaitSubscribed(String channel, Consumer<Throwable> done) {
         if (wanted.add(channel) && sub != null) {
             subscribe(List.of(channel));
         }
         if (confirmed.contains(channel)) {
-            emitter.complete(null);
+            done.accept(null);
             return;
         }
-        Waiter waiter = new Waiter(emitter);
+        Waiter waiter = new Waiter(done);
         waiters.computeIfAbsent(channel, c -> new ArrayList<>()).add(waiter);
         // A timer set on the context fires on it.
         waiter.timer = vertx.setTimer(config.subscribeTimeout().toMillis(), id -> {
@@ -427,7 +534,7 @@ public final class RedisBus implements Bus {
                 if (waiting.isEmpty()) {
                     waiters.remove(channel);
                 }
-                emitter.fail(new BusUnavailableException("the room's subscription could not be confirmed in time"));
+                done.accept(new BusUnavailableException("the room's subscription could not be confirmed in time"));
             }
         });
     }
@@ -447,7 +554,7 @@ public final class RedisBus implements Bus {
         if (waiting != null) {
             for (Waiter waiter : waiting) {
                 vertx.cancelTimer(waiter.timer);
-                waiter.emitter.complete(null);
+                waiter.done.accept(null);
             }
         }
     }
@@ -525,6 +632,11 @@ public final class RedisBus implements Bus {
         } else if (dialect.subscribedKind.equals(kind)) {
             String channel = push.get(1).toString();
             confirmed.add(channel);
+            String historyRoom = history.room(channel);
+            if (historyRoom != null) {
+                // a rebuilt subscription may have missed messages: they are read back first
+                streams.subscribed(historyRoom);
+            }
             releaseWaiters(channel);
         } else if (dialect.unsubscribedKind.equals(kind) && push.get(1) != null) {
             String channel = push.get(1).toString();
@@ -537,6 +649,15 @@ public final class RedisBus implements Bus {
     }
 
     private void onMessage(String channel, Buffer payload) {
+        if (payload.length() > 0 && payload.getByte(0) == RedisHistory.VERSION) {
+            RedisHistory.Message message = RedisHistory.Message.decode(payload.toString(StandardCharsets.UTF_8));
+            String room = history.room(channel);
+            if (message != null && room != null) {
+                streams.live(room, message.epoch(), message.offset(), message.ts(), message.frame(),
+                        !self.equals(message.origin()));
+            }
+            return;
+        }
         Envelope envelope = Envelope.decode(payload);
         if (envelope == null) {
             LOG.debugf("ignored a message of an unknown format on %s", channel);

@@ -49,6 +49,8 @@ final class ClientSession implements Member {
     volatile VerifiedToken token;
     /** Joined rooms with the access the current token grants in each, so publish needs no rule lookup. */
     final Map<String, RoomAccess> rooms = new HashMap<>();
+    /** Joins of history rooms the engine has not settled yet; null while there are none (the usual case). */
+    private Map<String, HistoryMembership> joining;
     long expiringTimer = NO_TIMER;
     long expiryTimer = NO_TIMER;
 
@@ -249,6 +251,29 @@ final class ClientSession implements Member {
     boolean badFramesTooOften(long nowNanos) {
         rollAbuseWindow(nowNanos);
         return ++badFramesInWindow >= limits.badFramesBeforeClose();
+    }
+
+    void joinStarted(String room, HistoryMembership join) {
+        if (joining == null) {
+            joining = new HashMap<>(4);
+        }
+        joining.put(room, join);
+    }
+
+    /** The engine admitted or refused the join. */
+    void joinSettled(String room, HistoryMembership join) {
+        if (joining != null && joining.remove(room, join) && joining.isEmpty()) {
+            joining = null;
+        }
+    }
+
+    /** Removes and returns the room's unsettled join, if any. */
+    HistoryMembership takeJoin(String room) {
+        HistoryMembership join = joining == null ? null : joining.remove(room);
+        if (joining != null && joining.isEmpty()) {
+            joining = null;
+        }
+        return join;
     }
 
     boolean atRoomLimit() {

@@ -25,6 +25,7 @@ import io.switchboard.protocol.CloseCodes;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameDecoder;
 import io.switchboard.protocol.ServerFrames;
+import io.switchboard.rooms.HistorySpec;
 import io.switchboard.rooms.LocalRooms;
 import io.switchboard.rooms.PresenceMode;
 import io.switchboard.rooms.RoomAccess;
@@ -43,6 +44,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     private final TokenVerifier verifier;
     private final RoomRules rules;
     private final LocalRooms rooms;
+    private final Fanout fanout;
     private final Bus bus;
     private final NodeIdentity node;
     private final LocalUsers users;
@@ -54,12 +56,13 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     private final long skewMillis;
     private final long noticeMillis;
 
-    public Dispatcher(TokenVerifier verifier, RoomRules rules, LocalRooms rooms, Bus bus, NodeIdentity node,
+    public Dispatcher(TokenVerifier verifier, RoomRules rules, LocalRooms rooms, Fanout fanout, Bus bus, NodeIdentity node,
             LocalUsers users, GatewayMetrics metrics, Revocations revocations, Vertx vertx, WallClock clock,
             AuthConfig auth, Presence presence) {
         this.verifier = verifier;
         this.rules = rules;
         this.rooms = rooms;
+        this.fanout = fanout;
         this.bus = bus;
         this.node = node;
         this.users = users;
@@ -149,6 +152,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             session.send(ServerFrames.ok(frame.ref()));
             return;
         }
+        HistorySpec history = rules.history(room);
         if (session.atRoomLimit()) {
             deny(session, frame.ref(), ErrorCode.FORBIDDEN, "room limit reached");
             return;
@@ -159,27 +163,37 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             deny(session, frame.ref(), ErrorCode.FORBIDDEN, denial(access, "join"));
             return;
         }
+        if (history != null) {
+            // The engine answers, in order with the room's messages (PROTOCOL section 8).
+            session.rooms.put(room, access);
+            HistoryMembership join = new HistoryMembership(session, room, history, frame.since(), access, frame.ref(),
+                    rooms, fanout, this);
+            session.joinStarted(room, join);
+            // presence counts the connection before the engine answers; a presence store out of reach does not refuse the join
+            presence.join(room, token.sub()).onFailure().recoverWithNull().subscribe().with(counted -> bus.joinHistory(join));
+            return;
+        }
         String name = rooms.join(room, session);
         session.rooms.put(name, access);
+        // A since in a room without history recovers nothing (PROTOCOL section 8).
+        String ok = frame.since() == null ? ServerFrames.ok(frame.ref()) : ServerFrames.joined(frame.ref(), null, false);
         // Answered once this node receives the room's traffic from the other nodes, and presence counts
         // it; when the room's traffic cannot be confirmed the membership is rolled back and the join
         // refused (PROTOCOL section 7). A presence store out of reach does not refuse the join.
         Uni.combine().all().unis(bus.roomChanged(name), presence.join(name, token.sub()).onFailure().recoverWithNull())
                 .discardItems()
-                .subscribe().with(subscribed -> session.send(ServerFrames.ok(frame.ref())),
-                        failure -> session.loop().execute(() -> rollBackJoin(session, name, access, frame.ref(), failure)));
+                .subscribe().with(subscribed -> session.send(ok),
+                        failure -> session.loop().execute(() -> rollBackJoin(session, name, access, frame.ref(),
+                                failure instanceof BusUnavailableException ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL,
+                                failure instanceof BusUnavailableException ? failure.getMessage() : "join failed")));
     }
 
     /** On the connection's own loop, which owns its room table; a leave or close since then wins. */
-    private void rollBackJoin(ClientSession session, String room, RoomAccess access, String ref, Throwable failure) {
+    void rollBackJoin(ClientSession session, String room, RoomAccess access, String ref, ErrorCode code, String reason) {
         if (session.rooms.remove(room, access)) {
             removeMember(room, session);
         }
-        if (failure instanceof BusUnavailableException) {
-            deny(session, ref, ErrorCode.UNAVAILABLE, failure.getMessage());
-        } else {
-            deny(session, ref, ErrorCode.INTERNAL, "join failed");
-        }
+        deny(session, ref, code, reason);
     }
 
     @Override
@@ -187,6 +201,11 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         if (session.rooms.remove(frame.room()) == null) {
             deny(session, frame.ref(), ErrorCode.NOT_JOINED, "not a member of this room");
             return;
+        }
+        HistoryMembership pending = session.takeJoin(frame.room());
+        if (pending != null && !pending.withdraw()) {
+            // left before the engine admitted the join: the join is answered as joined, then left
+            session.send(ServerFrames.ok(pending.ref()));
         }
         removeMember(frame.room(), session).subscribe().with(left -> session.send(ServerFrames.ok(frame.ref())),
                 failure -> session.send(ServerFrames.ok(frame.ref())));
@@ -209,8 +228,8 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         }
         RoomMessage message = RoomMessage.of(node.nextMessageId(), frame.room(), token.sub(), clock.millis(),
                 frame.data());
-        bus.publish(message).subscribe().with(
-                accepted -> session.send(ServerFrames.published(frame.ref(), message.id())),
+        bus.publish(message, false).subscribe().with(
+                offset -> session.send(ServerFrames.published(frame.ref(), message.id(), offset)),
                 failure -> {
                     if (failure instanceof BusUnavailableException) {
                         deny(session, frame.ref(), ErrorCode.UNAVAILABLE, failure.getMessage());
@@ -292,6 +311,10 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
 
     /** @return completes once presence no longer counts the connection (the change itself is under way already) */
     private Uni<Void> removeMember(String room, ClientSession session) {
+        HistoryMembership pending = session.takeJoin(room);
+        if (pending != null) {
+            pending.withdraw();
+        }
         if (rooms.leave(room, session)) {
             bus.roomChanged(room).subscribe().with(unsubscribed -> {
             }, failure -> {

@@ -1,5 +1,6 @@
 package io.switchboard.gateway;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
@@ -92,6 +93,19 @@ public class Fanout implements LocalNode {
             }
         }
         return kept;
+    }
+
+    /**
+     * Frames for one member, queued behind the room messages already handed to its loop and ahead
+     * of any handed later: a history join's reply and replay keep their place in the room's order.
+     */
+    public void sendTo(Member member, List<String> frames) {
+        Member[] one = { member };
+        Outbox outbox = outbox(member.loop());
+        for (String frame : frames) {
+            outbox.add(WebSocketFrames.text(frame), one);
+        }
+        metrics.framesOut(frames.size());
     }
 
     private Outbox outbox(EventExecutor loop) {

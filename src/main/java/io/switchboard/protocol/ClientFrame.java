@@ -26,7 +26,8 @@ public sealed interface ClientFrame {
         void presence(S session, Presence frame);
     }
 
-    record Join(String ref, String room) implements ClientFrame {
+    /** @param since where the client's view of a history room ends, to recover from; null when absent */
+    record Join(String ref, String room, Position since) implements ClientFrame {
         @Override
         public String op() {
             return "join";

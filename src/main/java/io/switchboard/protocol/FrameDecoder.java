@@ -31,6 +31,7 @@ public final class FrameDecoder {
                     case "ref" -> f.ref(p, value);
                     case "room" -> f.room = f.string(p, value, field, f.room);
                     case "token" -> f.token = f.string(p, value, field, f.token);
+                    case "since" -> f.since = f.once(field, f.since, f.since(p, value));
                     case "data" -> {
                         String raw = rawValue(p, text);
                         f.data = f.once(field, f.data, raw);
@@ -53,7 +54,7 @@ public final class FrameDecoder {
             throw new BadFrameException(ref, "missing field: op");
         }
         return switch (f.op) {
-            case "join" -> new ClientFrame.Join(ref, room(f.room, ref));
+            case "join" -> new ClientFrame.Join(ref, room(f.room, ref), f.since);
             case "leave" -> new ClientFrame.Leave(ref, room(f.room, ref));
             case "presence" -> new ClientFrame.Presence(ref, room(f.room, ref));
             case "publish" -> {
@@ -84,6 +85,7 @@ public final class FrameDecoder {
         String room;
         String token;
         String data;
+        Position since;
         String problem;
         private boolean refSeen;
 
@@ -103,6 +105,40 @@ public final class FrameDecoder {
                 return previous;
             }
             return value;
+        }
+
+        /**
+         * {@code {"epoch": <non-empty string>, "offset": <integer >= 0>}} and nothing else; anything
+         * else is recorded as the problem (and read to its end, so the rest of the frame is read too).
+         */
+        Position since(JsonParser p, JsonToken value) throws IOException {
+            String invalid = "since must be {\"epoch\": <non-empty string>, \"offset\": <integer >= 0>}";
+            if (value != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                fail(invalid);
+                return null;
+            }
+            String epoch = null;
+            long offset = -1;
+            boolean bad = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                if ("epoch".equals(field) && epoch == null && v == JsonToken.VALUE_STRING && p.getTextLength() > 0) {
+                    epoch = p.getText();
+                } else if ("offset".equals(field) && offset < 0 && v == JsonToken.VALUE_NUMBER_INT
+                        && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER && p.getLongValue() >= 0) {
+                    offset = p.getLongValue();
+                } else {
+                    p.skipChildren();
+                    bad = true;
+                }
+            }
+            if (bad || epoch == null || offset < 0) {
+                fail(invalid);
+                return null;
+            }
+            return new Position(epoch, offset);
         }
 
         /** Only a string of at most 64 characters is a ref; the first one counts. */

@@ -52,6 +52,70 @@ public final class ServerFrames {
         return quote(b, id).append('}').toString();
     }
 
+    /** A publish in a history room answered after Redis assigned the offset (PROTOCOL section 8). */
+    public static String published(String ref, String id, long offset) {
+        if (offset <= 0) {
+            return published(ref, id);
+        }
+        StringBuilder b = new StringBuilder(96).append("{\"op\":\"reply\"");
+        ref(b, ref);
+        b.append(",\"status\":\"ok\",\"id\":");
+        return quote(b, id).append(",\"offset\":").append(offset).append('}').toString();
+    }
+
+    /**
+     * The reply to a join of a history room, or to a join with {@code since} of any room.
+     *
+     * @param position null for a room without a history
+     * @param recovered null when the join had no {@code since}
+     */
+    public static String joined(String ref, Position position, Boolean recovered) {
+        StringBuilder b = new StringBuilder(96).append("{\"op\":\"reply\"");
+        ref(b, ref);
+        b.append(",\"status\":\"ok\"");
+        if (position != null) {
+            position(b.append(",\"position\":"), position);
+        }
+        if (recovered != null) {
+            b.append(",\"recovered\":").append(recovered.booleanValue());
+        }
+        return b.append('}').toString();
+    }
+
+    public static String gap(String room, long from, long to) {
+        StringBuilder b = new StringBuilder(64).append("{\"op\":\"gap\",\"room\":");
+        return quote(b, room).append(",\"from\":").append(from).append(",\"to\":").append(to).append('}').toString();
+    }
+
+    public static String reset(String room, String epoch) {
+        StringBuilder b = new StringBuilder(80).append("{\"op\":\"reset\",\"room\":");
+        quote(b, room).append(",\"position\":");
+        return position(b, new Position(epoch, 0)).append('}').toString();
+    }
+
+    /**
+     * Where a history room's {@code message} frame takes its {@code offset}: right after the room,
+     * so the frame is built once without it and the store that assigns the offset splices it in.
+     */
+    public static int offsetSplice(String messageFrame) {
+        return messageFrame.indexOf(",\"id\":");
+    }
+
+    /** The first part of a history room's message frame, up to the offset's digits. */
+    public static String offsetHead(String messageFrame) {
+        return messageFrame.substring(0, offsetSplice(messageFrame)) + ",\"offset\":";
+    }
+
+    /** The rest of the frame after the offset's digits. */
+    public static String offsetTail(String messageFrame) {
+        return messageFrame.substring(offsetSplice(messageFrame));
+    }
+
+    private static StringBuilder position(StringBuilder b, Position position) {
+        b.append("{\"epoch\":");
+        return quote(b, position.epoch()).append(",\"offset\":").append(position.offset()).append('}');
+    }
+
     public static String error(String ref, ErrorCode code, String reason) {
         StringBuilder b = new StringBuilder(96).append("{\"op\":\"reply\"");
         ref(b, ref);

@@ -48,11 +48,29 @@ public class RoomRules {
         return PresenceMode.OFF;
     }
 
+    /**
+     * The history of a room, from the first rule whose pattern matches it whoever asks (a
+     * {@code {sub}} part matches any user), or null when the room has none.
+     */
+    public HistorySpec history(String room) {
+        for (CompiledRule rule : rules) {
+            if (rule.pattern.matches(room, null)) {
+                return rule.history;
+            }
+        }
+        return null;
+    }
+
     private record CompiledRule(RoomPattern pattern, RoleSet join, RoleSet publish, boolean publishRequiresMembership,
-            PresenceMode presence) {
+            PresenceMode presence, HistorySpec history) {
         static CompiledRule of(RoomsConfig.Rule rule) {
+            if (rule.historySize() < 0 || (rule.historySize() > 0 && rule.historyTtl().toSeconds() < 1)) {
+                throw new IllegalArgumentException("room rule " + rule.pattern()
+                        + ": history-size must be >= 0 and history-ttl at least 1s");
+            }
             return new CompiledRule(RoomPattern.compile(rule.pattern()), RoleSet.of(rule.join()), RoleSet.of(rule.publish()),
-                    rule.publishRequiresMembership(), PresenceMode.of(rule.presence(), rule.presenceEvents()));
+                    rule.publishRequiresMembership(), PresenceMode.of(rule.presence(), rule.presenceEvents()),
+                    rule.historySize() == 0 ? null : new HistorySpec(rule.historySize(), rule.historyTtl().toMillis()));
         }
     }
 

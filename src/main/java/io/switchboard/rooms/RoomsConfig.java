@@ -1,5 +1,6 @@
 package io.switchboard.rooms;
 
+import java.time.Duration;
 import java.util.List;
 
 import io.smallrye.config.ConfigMapping;
@@ -40,5 +41,16 @@ public interface RoomsConfig {
         /** Whether members also receive {@code joined} and {@code parted}; implies {@link #presence()}. */
         @WithDefault("false")
         boolean presenceEvents();
+
+        /**
+         * Messages kept per room for recovery (PROTOCOL section 8); {@code 0}: the rooms have no
+         * history, no offsets and no recovery.
+         */
+        @WithDefault("0")
+        int historySize();
+
+        /** The longest a message is kept in a room's history; a history with nothing newer is dropped. */
+        @WithDefault("5m")
+        Duration historyTtl();
     }
 }

@@ -242,7 +242,7 @@ class FrameDecoderProperties {
         if (result.error != null) {
             assertEquals("not valid JSON", result.error.reason());
         } else {
-            assertEquals(new ClientFrame.Join(null, "r"), result.frame);
+            assertEquals(new ClientFrame.Join(null, "r", null), result.frame);
         }
     }
 
@@ -535,7 +535,7 @@ class FrameDecoderProperties {
             String ref = single("ref");
             String room = single("room");
             return switch (single("op")) {
-                case "join" -> new ClientFrame.Join(ref, room);
+                case "join" -> new ClientFrame.Join(ref, room, null);
                 case "leave" -> new ClientFrame.Leave(ref, room);
                 case "presence" -> new ClientFrame.Presence(ref, room);
                 case "publish" -> new ClientFrame.Publish(ref, room, values("data").get(0).text);

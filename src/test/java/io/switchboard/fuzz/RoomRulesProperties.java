@@ -51,6 +51,16 @@ class RoomRulesProperties {
         public boolean presenceEvents() {
             return false;
         }
+
+        @Override
+        public int historySize() {
+            return 0;
+        }
+
+        @Override
+        public java.time.Duration historyTtl() {
+            return java.time.Duration.ofMinutes(5);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ class FrameDecoderTest {
 
     @Test
     void opsDecode() throws BadFrameException {
-        assertEquals(new ClientFrame.Join("1", "a:b"), decoder.decode("{\"op\":\"join\",\"room\":\"a:b\",\"ref\":\"1\"}"));
+        assertEquals(new ClientFrame.Join("1", "a:b", null), decoder.decode("{\"op\":\"join\",\"room\":\"a:b\",\"ref\":\"1\"}"));
         assertEquals(new ClientFrame.Leave(null, "a"), decoder.decode("{\"op\":\"leave\",\"room\":\"a\"}"));
         assertEquals(new ClientFrame.Presence("p", "a"), decoder.decode("{\"op\":\"presence\",\"room\":\"a\",\"ref\":\"p\"}"));
         assertEquals(new ClientFrame.Refresh(null, "t.t.t"), decoder.decode("{\"op\":\"refresh\",\"token\":\"t.t.t\"}"));

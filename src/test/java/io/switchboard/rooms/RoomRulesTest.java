@@ -22,6 +22,16 @@ class RoomRulesTest {
         public boolean presenceEvents() {
             return false;
         }
+
+        @Override
+        public int historySize() {
+            return 0;
+        }
+
+        @Override
+        public java.time.Duration historyTtl() {
+            return java.time.Duration.ofMinutes(5);
+        }
     }
 
     private final RoomRules rules = new RoomRules(List.of(
