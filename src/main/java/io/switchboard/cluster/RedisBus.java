@@ -236,19 +236,21 @@ public final class RedisBus implements Bus {
      * publisher hears of the offset when the message went out at once (or when it asked to wait).
      */
     private void enqueueHistory(RoomMessage message, HistorySpec spec, UniEmitter<? super Long> emitter, boolean awaitOffset) {
-        boolean held;
+        boolean held = false;
         synchronized (this) {
-            Request request = history.publish(message, spec, publishCommand, sequence + 1);
-            Pending pending = enqueueRequest(request, message.frame().length() + 64);
-            if (pending == null) {
+            Pending pending = new Pending(history.publish(message, spec, publishCommand, sequence + 1),
+                    message.frame().length() + 64);
+            // set before it is sent: the acknowledgement may run within the send, on this thread
+            pending.offsetWaiter = emitter;
+            pending.awaitOffset = awaitOffset;
+            if (!enqueuePending(pending)) {
                 emitter.fail(new BusUnavailableException("the other nodes are unreachable and the hold-back buffer is full"));
                 return;
             }
             sequence++;
-            held = pending.sentOn == null && !awaitOffset;
-            if (!held) {
-                pending.offsetWaiter = emitter;
-                pending.awaitOffset = awaitOffset;
+            if (pending.sentOn == null && !awaitOffset) {
+                pending.offsetWaiter = null;
+                held = true;
             }
         }
         if (held) {
@@ -265,9 +267,9 @@ public final class RedisBus implements Bus {
                 // commands after seeing this one published finds it. Each field carries its own
                 // expiry; the key lives as long as its longest-lived field.
                 long ttlSeconds = Math.max(1, (command.expiresAt() - System.currentTimeMillis()) / 1000 + 1);
-                if (enqueueRequest(Request.cmd(Command.HSET).arg(retainedKey).arg(command.key()).arg(encoded), encoded.length()) == null
-                        || enqueueRequest(Request.cmd(Command.EXPIRE).arg(retainedKey).arg(ttlSeconds).arg("NX"), 16) == null
-                        || enqueueRequest(Request.cmd(Command.EXPIRE).arg(retainedKey).arg(ttlSeconds).arg("GT"), 16) == null) {
+                if (!enqueueRequest(Request.cmd(Command.HSET).arg(retainedKey).arg(command.key()).arg(encoded), encoded.length())
+                        || !enqueueRequest(Request.cmd(Command.EXPIRE).arg(retainedKey).arg(ttlSeconds).arg("NX"), 16)
+                        || !enqueueRequest(Request.cmd(Command.EXPIRE).arg(retainedKey).arg(ttlSeconds).arg("GT"), 16)) {
                     return unavailable();
                 }
             }
@@ -323,26 +325,29 @@ public final class RedisBus implements Bus {
      */
     private synchronized long enqueue(String channel, long ts, String body) {
         Buffer payload = new Envelope(self, sequence + 1, ts, body).encode();
-        if (enqueueRequest(Request.cmd(dialect.publish).arg(channel).arg(payload), payload.length()) == null) {
+        if (!enqueueRequest(Request.cmd(dialect.publish).arg(channel).arg(payload), payload.length())) {
             return -1;
         }
         return ++sequence;
     }
 
-    /** @return the accepted command (sent at once when it has a connection), or null when the buffer is full */
-    private synchronized Pending enqueueRequest(Request request, int size) {
-        if (outbox.size() + inFlight.size() >= config.holdBackMessages() || heldBytes + size > config.holdBackBytes()) {
+    private boolean enqueueRequest(Request request, int size) {
+        return enqueuePending(new Pending(request, size));
+    }
+
+    /** Sends the command at once when it has a connection, else holds it; false when the buffer is full. */
+    private synchronized boolean enqueuePending(Pending pending) {
+        if (outbox.size() + inFlight.size() >= config.holdBackMessages() || heldBytes + pending.size > config.holdBackBytes()) {
             metrics.publishRefused();
-            return null;
+            return false;
         }
-        heldBytes += size;
-        Pending pending = new Pending(request, size);
+        heldBytes += pending.size;
         if (canSendLocked() && outbox.isEmpty()) {
             sendLocked(pending);
         } else {
             outbox.add(pending);
         }
-        return pending;
+        return true;
     }
 
     private boolean canSendLocked() {

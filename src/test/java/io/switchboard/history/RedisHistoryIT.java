@@ -1,0 +1,238 @@
+package io.switchboard.history;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import io.switchboard.support.GatewayNode;
+import io.switchboard.support.RedisServer;
+import io.switchboard.support.TcpProxy;
+import io.switchboard.support.TestKeys;
+import io.switchboard.support.WsClient;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * PROTOCOL section 8 across real nodes and a real Redis: offsets assigned by Redis for publishes
+ * from any node, recovery on another node, a silenced subscription repaired from the history, and
+ * Redis killed with and without persistence.
+ */
+class RedisHistoryIT {
+    static final String ROOM_PREFIX = "hist:";
+
+    static Map<String, String> config(String redisUrl, int size) {
+        Map<String, String> config = new HashMap<>();
+        config.put("switchboard.cluster.redis-url", redisUrl);
+        config.put("switchboard.cluster.reconnect-min", "50ms");
+        config.put("switchboard.cluster.reconnect-max", "500ms");
+        config.put("switchboard.cluster.flush-delay", "1s");
+        config.put("switchboard.rooms.rules[2].pattern", ROOM_PREFIX + "*");
+        config.put("switchboard.rooms.rules[2].join", "user");
+        config.put("switchboard.rooms.rules[2].publish", "user");
+        config.put("switchboard.rooms.rules[2].history-size", String.valueOf(size));
+        return config;
+    }
+
+    static WsClient user(GatewayNode node, String name) {
+        return WsClient.connect(node.ws(), TestKeys.token(TestKeys.uniqueUser(name), 300, "user"));
+    }
+
+    static JsonObject join(WsClient client, String room, JsonObject since) {
+        JsonObject frame = new JsonObject().put("op", "join").put("room", room);
+        if (since != null) {
+            frame.put("since", since);
+        }
+        return client.request(frame);
+    }
+
+    static List<JsonObject> messages(WsClient client, String room, int count, Duration within) {
+        return client.awaitAll(f -> room.equals(f.getString("room")) && "message".equals(f.getString("op")), count, within);
+    }
+
+    static List<Long> offsets(List<JsonObject> messages) {
+        return messages.stream().map(m -> m.getLong("offset")).toList();
+    }
+
+    static List<Long> range(long from, long to) {
+        List<Long> list = new ArrayList<>();
+        for (long i = from; i <= to; i++) {
+            list.add(i);
+        }
+        return list;
+    }
+
+    @Test
+    void redisNumbersEveryNodesMessagesAndEveryMemberSeesThemOnceInOrder() {
+        try (RedisServer redis = RedisServer.start();
+                GatewayNode n1 = GatewayNode.start("h1", config(redis.url(), 100));
+                GatewayNode n2 = GatewayNode.start("h2", config(redis.url(), 100))) {
+            String room = ROOM_PREFIX + "order";
+            WsClient a = user(n1, "a");
+            WsClient b = user(n2, "b");
+            JsonObject position = join(a, room, null).getJsonObject("position");
+            assertEquals(0L, position.getLong("offset"));
+            assertEquals(position, join(b, room, null).getJsonObject("position"), "both nodes see the same stream");
+            for (int i = 0; i < 20; i++) {
+                JsonObject reply = (i % 2 == 0 ? a : b).publish(room, i);
+                assertEquals(i + 1L, reply.getLong("offset"), reply.encode());
+            }
+            for (WsClient member : List.of(a, b)) {
+                List<JsonObject> got = messages(member, room, 20, Duration.ofSeconds(20));
+                assertEquals(range(1, 20), offsets(got));
+                assertEquals(range(0, 19), got.stream().map(m -> (long) m.getInteger("data")).toList());
+            }
+            HttpResponse<String> api = n2.post("/api/v1/rooms/" + room + "/messages", TestKeys.token("backend", 60, "service"), "\"api\"");
+            assertEquals(202, api.statusCode(), api.body());
+            assertEquals(21L, new JsonObject(api.body()).getLong("offset"));
+            assertEquals(21L, messages(a, room, 1, Duration.ofSeconds(10)).get(0).getLong("offset"));
+
+            // a client that moves to the other node recovers what it missed
+            JsonObject since = new JsonObject().put("epoch", position.getString("epoch")).put("offset", 21L);
+            a.close();
+            for (int i = 0; i < 5; i++) {
+                b.publish(room, "missed" + i);
+            }
+            WsClient moved = user(n2, "a");
+            JsonObject reply = join(moved, room, since);
+            assertEquals(true, reply.getBoolean("recovered"), reply.encode());
+            b.publish(room, "live");
+            List<JsonObject> got = messages(moved, room, 6, Duration.ofSeconds(10));
+            assertEquals(range(22, 27), offsets(got));
+            assertEquals("live", got.get(5).getString("data"));
+        }
+    }
+
+    @Test
+    void aSilencedSubscriptionIsRepairedFromTheHistoryWithoutAGap() {
+        List<JsonObject> frames = silenceTheMembersSubscription(1000);
+        assertTrue(frames.stream().allMatch(f -> "message".equals(f.getString("op"))), frames.toString());
+        assertEquals(range(2, frames.size() + 1), offsets(frames));
+    }
+
+    @Test
+    void whatTheHistoryNoLongerHoldsIsAnnouncedAsOneGap() {
+        List<JsonObject> frames = silenceTheMembersSubscription(5);
+        JsonObject gap = frames.get(0);
+        assertEquals("gap", gap.getString("op"), frames.toString());
+        assertEquals(2L, gap.getLong("from"));
+        long to = gap.getLong("to");
+        List<JsonObject> rest = frames.subList(1, frames.size());
+        assertTrue(rest.stream().allMatch(f -> "message".equals(f.getString("op"))), frames.toString());
+        assertEquals(range(to + 1, to + rest.size()), offsets(rest));
+    }
+
+    /**
+     * The member's node stops hearing its subscription while another node keeps publishing, until
+     * the canary rebuilds it; returns the member's frames of the room after offset 1, once the last
+     * offset arrived.
+     */
+    private List<JsonObject> silenceTheMembersSubscription(int historySize) {
+        try (RedisServer redis = RedisServer.start(); TcpProxy proxy = new TcpProxy(redis.port())) {
+            Map<String, String> listening = config(proxy.url(), historySize);
+            listening.put("switchboard.cluster.canary-interval", "500ms");
+            listening.put("switchboard.cluster.canary-timeout", "3s");
+            try (GatewayNode n1 = GatewayNode.start("c1", listening);
+                    GatewayNode n2 = GatewayNode.start("c2", config(redis.url(), historySize))) {
+                String room = ROOM_PREFIX + "canary";
+                WsClient member = user(n1, "m");
+                WsClient publisher = user(n2, "p");
+                join(member, room, null);
+                join(publisher, room, null);
+                publisher.publish(room, 0);
+                assertEquals(1L, messages(member, room, 1, Duration.ofSeconds(10)).get(0).getLong("offset"));
+
+                proxy.silenceSubscribers();
+                // published while the member's node hears nothing, until the canary rebuilds the subscription
+                long[] last = { 1 };
+                Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                    last[0] = publisher.publish(room, "during").getLong("offset");
+                    return proxy.subscriberConnections() >= 2;
+                });
+                for (int i = 0; i < 10; i++) {
+                    last[0] = publisher.publish(room, "after").getLong("offset");
+                }
+                assertTrue(last[0] < 1000, "the test publishes at most what the larger history holds");
+                member.await(f -> room.equals(f.getString("room")) && f.getLong("offset", 0L) == last[0]);
+                return member.received().stream().filter(f -> room.equals(f.getString("room"))).toList();
+            }
+        }
+    }
+
+    @Test
+    void redisLosingItsDataStartsANewEpochAnnouncedWithReset() {
+        try (RedisServer redis = RedisServer.start()) {
+            try (GatewayNode n1 = GatewayNode.start("e1", config(redis.url(), 100));
+                    GatewayNode n2 = GatewayNode.start("e2", config(redis.url(), 100))) {
+                String room = ROOM_PREFIX + "epoch";
+                WsClient member = user(n1, "m");
+                WsClient publisher = user(n2, "p");
+                String epoch = join(member, room, null).getJsonObject("position").getString("epoch");
+                join(publisher, room, null);
+                for (int i = 0; i < 5; i++) {
+                    publisher.publish(room, i);
+                }
+                messages(member, room, 5, Duration.ofSeconds(10));
+                redis.kill();
+                redis.startProcess(); // no persistence: the history is gone
+                JsonObject after = Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+                        .until(() -> publisher.publish(room, "after"), r -> "ok".equals(r.getString("status")));
+                JsonObject reset = member.awaitOp("reset");
+                assertEquals(room, reset.getString("room"));
+                String newEpoch = reset.getJsonObject("position").getString("epoch");
+                assertNotEquals(epoch, newEpoch);
+                assertEquals(0L, reset.getJsonObject("position").getLong("offset"));
+                JsonObject first = member.await(f -> "message".equals(f.getString("op")));
+                assertEquals(1L, first.getLong("offset"), "offsets start again at 1 after the reset");
+                assertTrue(after.getLong("offset") == null || after.getLong("offset") >= 1L);
+
+                WsClient back = user(n2, "m");
+                JsonObject reply = join(back, room, new JsonObject().put("epoch", epoch).put("offset", 5L));
+                assertEquals(false, reply.getBoolean("recovered"), reply.encode());
+                assertEquals(newEpoch, reply.getJsonObject("position").getString("epoch"));
+            }
+        }
+    }
+
+    @Test
+    void withAppendOnlyPersistenceAKilledRedisLosesNothing() {
+        try (RedisServer redis = RedisServer.start("--appendonly", "yes", "--appendfsync", "always")) {
+            try (GatewayNode n1 = GatewayNode.start("p1", config(redis.url(), 1000));
+                    GatewayNode n2 = GatewayNode.start("p2", config(redis.url(), 1000))) {
+                String room = ROOM_PREFIX + "aof";
+                WsClient member = user(n1, "m");
+                WsClient publisher = user(n2, "p");
+                join(member, room, null);
+                join(publisher, room, null);
+                int accepted = 0;
+                for (int i = 0; i < 30; i++) {
+                    accepted += "ok".equals(publisher.publish(room, i).getString("status")) ? 1 : 0;
+                }
+                redis.kill();
+                for (int i = 30; i < 60; i++) {
+                    accepted += "ok".equals(publisher.publish(room, i).getString("status")) ? 1 : 0;
+                }
+                redis.startProcess();
+                for (int i = 60; i < 90; i++) {
+                    accepted += "ok".equals(publisher.publish(room, i).getString("status")) ? 1 : 0;
+                }
+                assertEquals(90, accepted, "the hold-back buffer takes the outage");
+                for (WsClient c : List.of(member, publisher)) {
+                    List<JsonObject> got = messages(c, room, 90, Duration.ofSeconds(40));
+                    assertEquals(range(1, 90), offsets(got));
+                    assertEquals(range(0, 89), got.stream().map(m -> (long) m.getInteger("data")).toList());
+                    assertTrue(c.received().stream().noneMatch(f -> "gap".equals(f.getString("op")) || "reset".equals(f.getString("op"))),
+                            c.received().toString());
+                }
+            }
+        }
+    }
+}
