@@ -100,6 +100,10 @@ function connect() {
     event('left', `removed from ${f.room} by the server (${f.reason})`);
     renderRooms();
   });
+  // History rooms: what the client could not recover; the app would resynchronise the room here.
+  on('unrecovered', (f) => event('unrecovered', `${f.room}: messages after offset ${f.since.offset} could not be replayed`));
+  on('gap', (f) => event('gap', `${f.room}: offsets ${f.from}..${f.to} were lost`));
+  on('reset', (f) => event('reset', `${f.room}: the history started over (epoch ${f.position.epoch})`));
   on('error', ({ error, during, room }) => event('error', `error${during ? ` (${during}${room ? ` ${room}` : ''})` : ''}: ${error.message ?? error}`));
   client.connect().catch(() => {});   // the outcome is reported through 'state'
 }

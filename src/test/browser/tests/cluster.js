@@ -154,6 +154,10 @@ export async function startCluster({ nodeNames = ['node-a', 'node-b'], expiringN
         '-Dswitchboard.rooms.rules[0].join=user',
         '-Dswitchboard.rooms.rules[0].publish=user',
         '-Dswitchboard.rooms.rules[0].presence-events=true',
+        '-Dswitchboard.rooms.rules[1].pattern=hist:*',
+        '-Dswitchboard.rooms.rules[1].join=user',
+        '-Dswitchboard.rooms.rules[1].publish=user',
+        '-Dswitchboard.rooms.rules[1].history-size=1000',
         '-Dswitchboard.demo.enabled=true',
         '-jar', runJar,
       ]);

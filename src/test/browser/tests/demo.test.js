@@ -9,6 +9,7 @@ import { launchBrowser, joinRoom, logEntry, openDemo, send, waitForLog, waitForN
 import { mintToken, OUT_DIR, startCluster } from './cluster.js';
 
 const ROOM = 'chat:demo';
+const HISTORY_ROOM = 'hist:demo';
 
 describe('Switchboard demo page on a two-node cluster', { timeout: 240_000 }, () => {
   let cluster;
@@ -218,15 +219,25 @@ describe('Switchboard demo page on a two-node cluster', { timeout: 240_000 }, ()
     await waitForNode(b, 'node-b');
     await joinRoom(a, ROOM);
     await joinRoom(b, ROOM);
+    // a history room too: what is published while node-a is dead is replayed after the failover
+    const publish = (page, text) => page.evaluate(([room, data]) => window.switchboardClient.publish(room, data), [HISTORY_ROOM, text]);
+    await a.evaluate((room) => window.switchboardClient.join(room), HISTORY_ROOM);
+    await b.evaluate((room) => window.switchboardClient.join(room), HISTORY_ROOM);
+    await publish(b, 'history before the kill');
+    await waitForLog(a, { kind: 'message', text: 'history before the kill' });
     const before = await a.evaluate(() => window.switchboardClient.welcome.connection);
 
     await cluster.kill('a');
+    for (let i = 1; i <= 3; i += 1) await publish(b, `history while node-a is dead ${i}`);
 
     await waitForLog(a, { kind: 'event', event: 'state', text: 'reconnecting' });
     await waitForNode(a, 'node-b', 30_000);   // 'open' comes once every room is re-joined
     const after = await a.evaluate(() => ({ connection: window.switchboardClient.welcome.connection, rooms: [...window.switchboardClient.rooms] }));
     assert.notEqual(after.connection, before, 'a new connection');
-    assert.deepEqual(after.rooms, [ROOM]);
+    assert.deepEqual(after.rooms, [ROOM, HISTORY_ROOM]);
+    for (let i = 1; i <= 3; i += 1) await waitForLog(a, { kind: 'message', text: `history while node-a is dead ${i}` });
+    assert.equal(await logEntry(a, { kind: 'event', event: 'unrecovered' }).count(), 0, 'recovered on node-b');
+    assert.equal(await logEntry(a, { kind: 'message', text: 'history before the kill' }).count(), 1, 'no duplicate');
     assert.equal(await logEntry(a, { kind: 'event', event: 'welcome', text: 'node-b' }).count(), 1);
 
     await send(b, 'published on node-b after the failover');

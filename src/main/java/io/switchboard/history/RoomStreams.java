@@ -125,11 +125,6 @@ public final class RoomStreams {
         }
     }
 
-    /** Every served room's subscription was rebuilt. */
-    public void subscribedAll() {
-        new ArrayList<>(streams.keySet()).forEach(this::subscribed);
-    }
-
     /** A message of the room with its assigned offset. */
     public void live(String room, String epoch, long offset, long ts, String frame, boolean remote) {
         Stream s = streams.get(room);

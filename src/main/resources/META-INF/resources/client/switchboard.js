@@ -7,6 +7,12 @@
 //   await sb.connect();
 //   await sb.join('chat:lobby');
 //   await sb.publish('chat:lobby', { text: 'hi' });   // -> { op: 'reply', status: 'ok', id: '…' }
+//
+// History rooms (docs/protocol.md, section 8): the client remembers the last position it saw per
+// room and rejoins with `since` after every reconnect, so missed messages are replayed. When they
+// cannot be, it says so: 'unrecovered' (the rejoin could not replay), 'gap' (offsets lost while
+// connected), 'reset' (the room's history started over). The app must then resynchronise the room
+// from its own source of truth.
 
 /** Rejection of a request: `code` is a protocol error code ('forbidden', …) or a local one
  *  ('not_connected', 'closed', 'timeout'); `reason` is the server's text, when there is one. */
@@ -23,10 +29,12 @@ export class SwitchboardError extends Error {
 const SUBPROTOCOL = 'switchboard.v1';
 const NO_RECONNECT = new Set([4403]);   // revoked or disconnected by an operator: stop and report
 const BACK_OFF_LONGER = new Set([1013, 4429]);   // slow consumer, rate abuse: "reconnect later"
+const JOIN_ATTEMPTS = 6;   // a join refused 'unavailable' is tried this often in all, with backoff
 
 export class SwitchboardClient extends EventTarget {
   #urls; #urlIndex = 0; #getToken; #minDelay; #maxDelay; #requestTimeout; #WebSocket;
   #ws = null; #state = 'closed'; #welcome = null; #rooms = new Set();
+  #positions = new Map();   // history room -> { epoch, offset } of the last message seen
   #pending = new Map(); #seq = 0; #attempt = 0; #timer = null; #generation = 0; #stopped = true;
   #waiters = [];   // connect() promises waiting for the next 'open'
 
@@ -55,6 +63,12 @@ export class SwitchboardClient extends EventTarget {
   get welcome() { return this.#welcome; }
   /** The rooms this client is in, and re-joins after a reconnect (a copy). */
   get rooms() { return new Set(this.#rooms); }
+  /** The last position seen in a history room ({epoch, offset}), or undefined: what a rejoin sends as `since`. */
+  position(room) {
+    const p = this.#positions.get(room);
+    return p && { ...p };
+  }
+
   /** The URL of the current (or next) connection attempt. */
   get url() { return this.#urls[this.#urlIndex % this.#urls.length]; }
 
@@ -78,20 +92,48 @@ export class SwitchboardClient extends EventTarget {
     const ws = this.#ws;
     this.#stop();
     this.#rooms.clear();
+    this.#positions.clear();
     if (ws && ws.readyState <= 1) ws.close(code, reason);
     this.#rejectPending('closed', 'the client was closed');
     this.#setState('closed', { code, reason });
   }
 
-  async join(room) {
-    const reply = await this.#request({ op: 'join', room });
+  /**
+   * Joins a room; a join refused `unavailable` (the node cannot reach the others yet) is retried with
+   * backoff. In a history room, `since` ({epoch, offset}, e.g. a position saved before a page reload)
+   * asks for the messages after it; the reply's `recovered` says whether they follow.
+   */
+  async join(room, { since } = {}) {
+    const reply = await this.#join(room, since);
     this.#rooms.add(room);
     return reply;
   }
 
   async leave(room) {
     this.#rooms.delete(room);   // the app's intent: never re-joined, whatever the reply
+    this.#positions.delete(room);
     return this.#request({ op: 'leave', room });
+  }
+
+  async #join(room, since) {
+    const generation = this.#generation;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const reply = await this.#request(since ? { op: 'join', room, since } : { op: 'join', room });
+        this.#joined(room, since, reply);
+        return reply;
+      } catch (error) {
+        if (error.code !== 'unavailable' || attempt >= JOIN_ATTEMPTS || generation !== this.#generation) throw error;
+        await new Promise((resolve) => setTimeout(resolve, this.#backoff(attempt)));
+      }
+    }
+  }
+
+  #joined(room, since, reply) {
+    if (reply.position) this.#positions.set(room, { ...reply.position });
+    if (since && reply.recovered === false) {
+      this.#emit('unrecovered', { room, since, position: reply.position });
+    }
   }
 
   /** Resolves with the reply, whose `id` is the message id. */
@@ -146,6 +188,7 @@ export class SwitchboardClient extends EventTarget {
     if (NO_RECONNECT.has(code)) {
       this.#stop();
       this.#rooms.clear();
+      this.#positions.clear();
       this.#setState('closed', { code, reason });
       return;
     }
@@ -157,11 +200,16 @@ export class SwitchboardClient extends EventTarget {
     if (this.#stopped) return;
     this.#attempt += 1;
     this.#urlIndex += 1;   // with a URL list, fail over to the next one
-    const ceiling = Math.min(this.#maxDelay, this.#minDelay * 2 ** (this.#attempt - 1));
-    const delay = Math.round(ceiling / 2 + Math.random() * ceiling / 2);   // jitter: [ceiling/2, ceiling]
+    const delay = this.#backoff(this.#attempt);
     this.#setState('reconnecting', { ...detail, delayMs: delay, attempt: this.#attempt });
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#open('reconnecting'), delay);
+  }
+
+  /** Exponential, with jitter: in [ceiling/2, ceiling], the ceiling doubling up to maxDelayMs. */
+  #backoff(attempt) {
+    const ceiling = Math.min(this.#maxDelay, this.#minDelay * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + Math.random() * ceiling / 2);
   }
 
   #stop() {
@@ -179,8 +227,8 @@ export class SwitchboardClient extends EventTarget {
     this.#attempt = 0;
     this.#emit('welcome', frame);
     // Re-join every room the app is in, before announcing 'open', so nothing published after
-    // 'open' is missed.
-    await Promise.all([...this.#rooms].map((room) => this.#request({ op: 'join', room }).catch((error) => {
+    // 'open' is missed; history rooms from the last position seen, so nothing before it is either.
+    await Promise.all([...this.#rooms].map((room) => this.#join(room, this.#positions.get(room)).catch((error) => {
       if (error.code === 'closed' || error.code === 'not_connected') return;
       this.#rooms.delete(room);
       this.#emit('error', { error, during: 'rejoin', room });
@@ -206,17 +254,31 @@ export class SwitchboardClient extends EventTarget {
     switch (frame.op) {
       case 'welcome': return this.#onWelcome(frame);
       case 'reply': return this.#onReply(frame);
-      case 'message': return this.#emit('message', frame);
+      case 'message':
+        if (frame.offset !== undefined) this.#advance(frame.room, frame.offset);
+        return this.#emit('message', frame);
+      case 'gap':
+        this.#advance(frame.room, frame.to);
+        return this.#emit('gap', frame);
+      case 'reset':
+        if (this.#positions.has(frame.room)) this.#positions.set(frame.room, { ...frame.position });
+        return this.#emit('reset', frame);
       case 'joined':
       case 'parted': return this.#emit(frame.op, frame);   // presence events: {room, user}
       case 'left':
         this.#rooms.delete(frame.room);
+        this.#positions.delete(frame.room);
         return this.#emit('left', frame);
       case 'expiring':
         this.#emit('expiring', frame);
         return this.refresh().catch((error) => this.#emit('error', { error, during: 'refresh' }));
       default: return undefined;   // unknown server frames are ignored (forward compatibility)
     }
+  }
+
+  #advance(room, offset) {
+    const position = this.#positions.get(room);
+    if (position && offset > position.offset) position.offset = offset;
   }
 
   #onReply(frame) {
