@@ -152,7 +152,6 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             session.send(ServerFrames.ok(frame.ref()));
             return;
         }
-        HistorySpec history = rules.history(room);
         if (session.atRoomLimit()) {
             deny(session, frame.ref(), ErrorCode.FORBIDDEN, "room limit reached");
             return;
@@ -163,6 +162,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             deny(session, frame.ref(), ErrorCode.FORBIDDEN, denial(access, "join"));
             return;
         }
+        HistorySpec history = rules.history(room);
         if (history != null) {
             // The engine answers, in order with the room's messages (PROTOCOL section 8).
             session.rooms.put(room, access);
