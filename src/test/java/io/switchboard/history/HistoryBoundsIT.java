@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
@@ -74,6 +75,43 @@ class HistoryBoundsIT {
                 WsClient d = user(node, "d");
                 JsonObject gone = join(d, brief, new JsonObject().put("epoch", briefEpoch).put("offset", 0L));
                 assertEquals(false, gone.getBoolean("recovered"), gone.encode());
+            }
+        }
+    }
+
+    @Test
+    void aFullHoldBackBufferRefusesHistoryPublishesAndTheAcceptedOnesKeepConsecutiveOffsets() {
+        try (RedisServer redis = RedisServer.start()) {
+            Map<String, String> config = RedisHistoryIT.config(redis.url(), 100);
+            config.put("switchboard.cluster.hold-back-messages", "5");
+            try (GatewayNode node = GatewayNode.start("u1", config)) {
+                String room = "hist:held";
+                WsClient a = user(node, "a");
+                join(a, room, null);
+                assertEquals(1L, a.publish(room, "before").getLong("offset"));
+                redis.kill();
+                int accepted = 0;
+                // until the node notices, publishes go to a dead socket and are held as in flight
+                while (accepted < 20) {
+                    JsonObject reply = a.publish(room, "held " + accepted);
+                    if ("unavailable".equals(reply.getString("code"))) {
+                        break;
+                    }
+                    assertEquals("ok", reply.getString("status"), reply.encode());
+                    accepted++;
+                }
+                assertTrue(accepted <= 5, "the buffer holds 5: " + accepted);
+                assertEquals("unavailable", a.publish(room, "refused").getString("code"));
+                redis.startProcess(); // no persistence: a new epoch, the held messages start it
+                Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+                        .until(() -> "ok".equals(a.publish(room, "after").getString("status")));
+                List<JsonObject> got = a.awaitAll(f -> room.equals(f.getString("room")) && "message".equals(f.getString("op"))
+                        && f.getString("data").startsWith("held"), accepted, Duration.ofSeconds(20));
+                for (int i = 0; i < got.size(); i++) {
+                    assertEquals("held " + i, got.get(i).getString("data"));
+                    assertEquals(got.get(0).getLong("offset") + i, got.get(i).getLong("offset"));
+                }
+                assertTrue(a.received().stream().noneMatch(f -> "refused".equals(f.getString("data"))), "a refused publish is never delivered");
             }
         }
     }
