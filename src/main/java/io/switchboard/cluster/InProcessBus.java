@@ -37,7 +37,8 @@ public final class InProcessBus implements Bus {
     @Override
     public Uni<Long> publish(RoomMessage message, boolean awaitOffset) {
         HistorySpec spec = histories.apply(message.room());
-        if (spec == null) {
+        // only message frames are numbered; presence events of a history room are delivered as they come
+        if (spec == null || !ServerFrames.isMessage(message.frame())) {
             local.deliver(message.room(), message.frame(), message.ts(), false);
             return Uni.createFrom().item(0L);
         }

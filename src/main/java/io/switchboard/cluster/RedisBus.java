@@ -20,6 +20,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.switchboard.history.HistoryJoin;
 import io.switchboard.history.RoomStreams;
+import io.switchboard.protocol.ServerFrames;
 import io.switchboard.rooms.HistorySpec;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -220,10 +221,12 @@ public final class RedisBus implements Bus {
     @Override
     public Uni<Long> publish(RoomMessage message, boolean awaitOffset) {
         HistorySpec spec = histories.apply(message.room());
-        if (spec != null) {
+        if (spec != null && ServerFrames.isMessage(message.frame())) {
             return Uni.createFrom().emitter(emitter -> enqueueHistory(message, spec, emitter, awaitOffset));
         }
-        if (enqueue(roomPrefix + message.room(), message.ts(), message.frame()) < 0) {
+        // other frames of a history room (presence events) are not numbered, but share its channel
+        String channel = spec != null ? history.channel(message.room()) : roomPrefix + message.room();
+        if (enqueue(channel, message.ts(), message.frame()) < 0) {
             return Uni.createFrom().failure(new BusUnavailableException("the other nodes are unreachable and the hold-back buffer is full"));
         }
         local.deliver(message.room(), message.frame(), message.ts(), false);
@@ -694,7 +697,9 @@ public final class RedisBus implements Bus {
                 local.execute(command);
             }
         } else if (channel.startsWith(roomPrefix)) {
-            local.deliver(channel.substring(roomPrefix.length()), envelope.body(), envelope.ts(), true);
+            String historyRoom = history.room(channel);
+            local.deliver(historyRoom != null ? historyRoom : channel.substring(roomPrefix.length()), envelope.body(),
+                    envelope.ts(), true);
         }
     }
 

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
  */
 public final class ServerFrames {
     private static final JsonStringEncoder ESCAPER = JsonStringEncoder.getInstance();
+    private static final String MESSAGE_START = "{\"op\":\"message\"";
     private static final String JOINED = "{\"op\":\"joined\",";
     private static final String PARTED = "{\"op\":\"parted\",";
     private static final String USER_FIELD = ",\"user\":";
@@ -93,6 +94,11 @@ public final class ServerFrames {
         return position(b, new Position(epoch, 0)).append('}').toString();
     }
 
+    /** Whether the frame is a {@code message} (the frames a history numbers), as {@link #message} writes it. */
+    public static boolean isMessage(String frame) {
+        return frame.startsWith(MESSAGE_START);
+    }
+
     /**
      * Where a history room's {@code message} frame takes its {@code offset}: right after the room,
      * so the frame is built once without it and the store that assigns the offset splices it in.
@@ -125,7 +131,7 @@ public final class ServerFrames {
 
     public static String message(String room, String id, String from, long ts, String data) {
         StringBuilder b = new StringBuilder(64 + room.length() + id.length() + from.length() + data.length())
-                .append("{\"op\":\"message\",\"room\":");
+                .append(MESSAGE_START).append(",\"room\":");
         quote(b, room).append(",\"id\":");
         quote(b, id).append(",\"from\":");
         quote(b, from).append(",\"ts\":").append(ts).append(",\"data\":").append(data);

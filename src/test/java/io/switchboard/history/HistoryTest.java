@@ -233,4 +233,17 @@ class HistoryTest {
             assertEquals(2L, second.getLong("offset"));
         }
     }
+
+    @Test
+    void presenceEventsOfAHistoryRoomAreDeliveredWithoutTakingAnOffset() {
+        String room = room("histpresence:");
+        try (WsClient alice = user("alice"); WsClient bob = user("bob")) {
+            join(alice, room, null);
+            join(bob, room, null);
+            JsonObject joined = alice.awaitOp("joined");
+            assertEquals(room, joined.getString("room"));
+            assertEquals(1L, bob.publish(room, "first").getLong("offset"));
+            assertEquals(1L, messages(alice, room, 1).get(0).getLong("offset"));
+        }
+    }
 }

@@ -97,6 +97,16 @@ class RoomRulesTest {
         public boolean publishRequiresMembership() {
             return true;
         }
+
+        @Override
+        public int historySize() {
+            return 0;
+        }
+
+        @Override
+        public java.time.Duration historyTtl() {
+            return java.time.Duration.ofMinutes(5);
+        }
     }
 
     @Test

@@ -43,25 +43,6 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** A Redis Cluster of {@code masters} masters without replicas, every slot covered. */
-    public static List<RedisServer> cluster(int masters) {
-        List<RedisServer> servers = new ArrayList<>();
-        for (int i = 0; i < masters; i++) {
-            servers.add(start(Spec.cluster().args()));
-        }
-        List<String> create = new ArrayList<>(List.of("--cluster", "create"));
-        servers.forEach(m -> create.add("127.0.0.1:" + m.port()));
-        create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-        String out = servers.get(0).cli(create.toArray(String[]::new));
-        if (!out.contains("All 16384 slots covered")) {
-            servers.forEach(RedisServer::close);
-            throw new IllegalStateException(out);
-        }
-        Awaitility.await().atMost(Duration.ofSeconds(20))
-                .until(() -> servers.stream().allMatch(m -> m.cli("CLUSTER", "INFO").contains("cluster_state:ok")));
-        return servers;
-    }
-
     public static RedisServer start(String... extraArgs) {
         RedisServer server = new RedisServer(freePort(), List.of(extraArgs));
         server.startProcess();
