@@ -1,6 +1,7 @@
-// Starts what the browser tests run against: a throwaway redis-server, two gateway nodes from the
-// packaged jar (node-a, node-b) forming one cluster through it, and the origin the demo page is
-// loaded from. Everything is stopped by stop() (call it in `after`), and killed on process exit.
+// Starts what the browser tests run against: a throwaway redis-server, two gateway nodes (node-a,
+// node-b; the packaged jar, or the native executable named by SWITCHBOARD_NATIVE_EXECUTABLE) forming
+// one cluster through it, and the origin the demo page is loaded from. Everything is stopped by
+// stop() (call it in `after`), and killed on process exit.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -15,6 +16,12 @@ export const OUT_DIR = path.join(REPO, 'target', 'browser');   // screenshots an
 
 /** The packaged app: SWITCHBOARD_APP_DIR (relative to src/test/browser), else target/quarkus-app. */
 export const APP_DIR = path.resolve(HERE, '..', process.env.SWITCHBOARD_APP_DIR ?? '../../../target/quarkus-app');
+/**
+ * The native executable to run the nodes from instead of the jar (.ci/native sets it), relative to
+ * src/test/browser; its lib/ folder must sit beside it.
+ */
+export const NATIVE_EXECUTABLE = process.env.SWITCHBOARD_NATIVE_EXECUTABLE
+  ? path.resolve(HERE, '..', process.env.SWITCHBOARD_NATIVE_EXECUTABLE) : null;
 
 // Where the demo page is loaded from: 'static' = a small server started below that serves the page
 // and the client straight from src/main/resources (same paths as the gateway: /, /demo/*, /client/*);
@@ -121,7 +128,9 @@ export async function startStaticServer() {
  */
 export async function startCluster({ nodeNames = ['node-a', 'node-b'], expiringNotice = '5s', clockSkew = 1 } = {}) {
   const runJar = path.join(APP_DIR, 'quarkus-run.jar');
-  if (!fs.existsSync(runJar)) {
+  if (NATIVE_EXECUTABLE) {
+    fs.accessSync(NATIVE_EXECUTABLE, fs.constants.X_OK);   // a missing executable fails here, never falls back to the jar
+  } else if (!fs.existsSync(runJar)) {
     throw new Error(`no packaged gateway at ${runJar}: build it with ./mvnw package -DskipTests in ${REPO}, `
       + 'or point SWITCHBOARD_APP_DIR at a copy of target/quarkus-app');
   }
@@ -142,7 +151,7 @@ export async function startCluster({ nodeNames = ['node-a', 'node-b'], expiringN
     const nodes = {};
     await Promise.all(nodeNames.map(async (name) => {
       const port = await freePort();
-      const child = start(name, 'java', [
+      const properties = [
         `-Dquarkus.http.port=${port}`,
         '-Dquarkus.http.host=127.0.0.1',
         `-Dswitchboard.node.name=${name}`,
@@ -159,8 +168,9 @@ export async function startCluster({ nodeNames = ['node-a', 'node-b'], expiringN
         '-Dswitchboard.rooms.rules[1].publish=user',
         '-Dswitchboard.rooms.rules[1].history-size=1000',
         '-Dswitchboard.demo.enabled=true',
-        '-jar', runJar,
-      ]);
+      ];
+      const child = NATIVE_EXECUTABLE ? start(name, NATIVE_EXECUTABLE, properties)
+        : start(name, 'java', [...properties, '-jar', runJar]);
       started.processes.push(child);
       const node = { name, port, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws`, process: child };
       await waitFor(name, child, () => httpOk(`${node.http}/q/health/ready`));

@@ -139,9 +139,20 @@ public final class GatewayNode implements AutoCloseable {
         return nativeImage() != null;
     }
 
+    /**
+     * The native executable, when there is one. With {@code -Dnative.image.required=true} (the native
+     * stage, .ci/native) a missing executable is an error instead of a silent fall-back to the jar.
+     */
     private static String nativeImage() {
         String path = System.getProperty("native.image.path");
-        return path != null && Files.isExecutable(Path.of(path)) ? path : null;
+        if (path != null && Files.isExecutable(Path.of(path))) {
+            return path;
+        }
+        if (Boolean.getBoolean("native.image.required")) {
+            throw new IllegalStateException("native.image.required is set but native.image.path (" + path
+                    + ") is not an executable");
+        }
+        return null;
     }
 
     public String name() {
