@@ -9,6 +9,8 @@ import org.jboss.logging.Logger;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.EventLoop;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -40,6 +42,15 @@ final class ClientSession implements Member {
     final ConnectionQuota.Lease lease;
     /** The socket's Netty channel, for room messages written straight to it. */
     private final Channel channel;
+    /**
+     * The promise of every room-message write: none is allocated, and a write that fails is not
+     * reported. Netty's own void promise fires the pipeline's exceptionCaught for each failed write, so
+     * a member whose socket dies with thousands of frames unsent went through the endpoint's error
+     * handling thousands of times (and, when that happened as the node stopped, logged a
+     * NullPointerException from context propagation for each). The close itself is reported once,
+     * through onClose.
+     */
+    private final ChannelPromise quietWrite;
     private final GatewayMetrics metrics;
     private final Limits limits;
     /**
@@ -90,6 +101,7 @@ final class ClientSession implements Member {
         this.lease = admission.lease();
         this.token = admission.token();
         this.channel = admission.channel();
+        this.quietWrite = new VoidChannelPromise(channel, false);
         this.frameTokens = limits.frameBurst();
         this.lastRefillNanos = System.nanoTime();
         this.abuseWindowStart = lastRefillNanos;
@@ -154,7 +166,7 @@ final class ClientSession implements Member {
             overflow();
             return false;
         }
-        channel.write(webSocketFrame.retainedDuplicate(), channel.voidPromise());
+        channel.write(webSocketFrame.retainedDuplicate(), quietWrite);
         if (unflushed) {
             return false;
         }

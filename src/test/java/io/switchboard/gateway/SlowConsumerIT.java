@@ -85,6 +85,53 @@ class SlowConsumerIT {
     }
 
     /**
+     * A member that stopped reading still has a large backlog in Netty when the node stops: the backlog
+     * is dropped with the socket, and the node's log says nothing about it. Each unsent frame used to
+     * fail on its own and go through the endpoint's error handling: thousands of "internal error" lines
+     * and, once Quarkus had shut down, thousands of NullPointerExceptions from context propagation.
+     */
+    @Test
+    void aStalledReadersBacklogIsDroppedQuietlyWhenTheNodeStops() throws Exception {
+        List<String> log;
+        try (GatewayNode node = GatewayNode.start("backlog", Map.of(
+                "switchboard.limits.outbound-queue-bytes", String.valueOf(256 << 20),
+                "switchboard.limits.outbound-queue-frames", "1000000",
+                "switchboard.drain.close-window", "100ms",
+                "switchboard.drain.timeout", "2s"))) {
+            String room = "open:backlog";
+            WsClient publisher = WsClient.connect(node.ws(), TestKeys.token(TestKeys.uniqueUser("pub"), 300, "user"));
+            WsClient fast = WsClient.connect(node.ws(), TestKeys.token(TestKeys.uniqueUser("fast"), 300, "user"));
+            fast.join(room);
+            RawWsClient stalled = RawWsClient.connect(node.ws(), TestKeys.token(TestKeys.uniqueUser("stalled"), 300, "user"));
+            assertEquals("welcome", new JsonObject(stalled.readText()).getString("op"));
+            stalled.sendText(new JsonObject().put("op", "join").put("room", room).put("ref", "j").encode());
+            assertEquals("ok", new JsonObject(stalled.readText()).getString("status"));
+            // ~20 MB for a member that never reads again: more than the kernel's socket buffers hold
+            int messages = 20_000;
+            for (int seq = 0; seq < messages; seq++) {
+                publisher.send(new JsonObject().put("op", "publish").put("room", room).put("ref", "p" + seq)
+                        .put("data", new JsonObject().put("seq", seq).put("pad", PADDING)).encode());
+                if (seq % WINDOW == WINDOW - 1) {
+                    publisher.awaitAll(f -> "reply".equals(f.getString("op")), WINDOW, Duration.ofSeconds(30));
+                }
+            }
+            fast.awaitAll(f -> "message".equals(f.getString("op")), messages, Duration.ofSeconds(120));
+            double backlog = Prometheus.parse(node.get("/q/metrics").body())
+                    .value("netty_allocator_memory_pinned", "memory_type", "direct");
+            assertTrue(backlog > 4 << 20, "the stalled member's backlog is in Netty: " + backlog + " bytes");
+            publisher.close();
+            fast.close();
+            node.close();
+            log = node.logLines();
+            stalled.close();
+        }
+        assertTrue(log.stream().anyMatch(l -> l.contains("stopped in")), String.join("\n", log));
+        List<String> problems = log.stream()
+                .filter(l -> l.contains("ERROR") || l.contains("Exception") || l.contains("After Shutdown")).limit(5).toList();
+        assertEquals(List.of(), problems, "the node logged problems; " + log.size() + " lines in all");
+    }
+
+    /**
      * Heap in use after a full GC of the node process, from its metrics. The GC is jcmd's
      * {@code GC.run}, on the JVM and on the native executable alike (the native image is built with
      * jcmd support, {@code quarkus.native.monitoring=jcmd}), so the figure is the live set, not
