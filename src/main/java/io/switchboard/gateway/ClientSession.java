@@ -241,6 +241,11 @@ final class ClientSession implements Member {
         debug("close of %s failed: %s", connection.id(), failure);
     }
 
+    /** Drops the TCP connection without a closing handshake (a drain's last resort). */
+    void abort() {
+        channel.close();
+    }
+
     /** Takes one frame from the inbound budget; false when the client is over its rate. */
     boolean takeFrameToken(long nowNanos) {
         frameTokens = Math.min(limits.frameBurst(),

@@ -27,6 +27,8 @@ import io.vertx.core.Vertx;
 public class Drain {
     private static final Logger LOG = Logger.getLogger(Drain.class);
     private static final long POLL_MILLIS = 50;
+    /** How long aborted connections get to report their close before shutdown goes on. */
+    private static final long ABORT_MILLIS = 1000;
 
     private final DrainState state;
     private final LocalUsers users;
@@ -55,6 +57,14 @@ public class Drain {
             vertx.setTimer(delay, id -> session.close(CloseCodes.GOING_AWAY, "server shutting down"));
         }
         awaitUntil(deadline, () -> users.open() == 0);
+        // A peer that never completes the close (one that stopped reading has the close frame stuck
+        // behind its backlog) loses its TCP connection now, while the endpoint and its contexts are
+        // still up; left to Vert.x's own shutdown, its onClose and error callbacks would run after them.
+        List<ClientSession> stuck = users.all();
+        if (!stuck.isEmpty()) {
+            stuck.forEach(ClientSession::abort);
+            awaitUntil(System.currentTimeMillis() + ABORT_MILLIS, () -> users.open() == 0);
+        }
         awaitUntil(deadline, () -> bus.status().heldBack() == 0);
         LOG.infof("drained in %d ms: %d connections left, %d messages not handed to Redis",
                 System.currentTimeMillis() - started, users.open(), bus.status().heldBack());
