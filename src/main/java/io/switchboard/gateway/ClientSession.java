@@ -241,9 +241,13 @@ final class ClientSession implements Member {
         debug("close of %s failed: %s", connection.id(), failure);
     }
 
-    /** Drops the TCP connection without a closing handshake (a drain's last resort). */
+    /**
+     * Drops the TCP connection without a closing handshake (a drain's last resort). The transport is
+     * closed directly: a close through the pipeline waits for the WebSocket close frame to be written
+     * first, which never happens behind the backlog of a peer that stopped reading.
+     */
     void abort() {
-        channel.close();
+        channel.eventLoop().execute(() -> channel.unsafe().close(channel.unsafe().voidPromise()));
     }
 
     /** Takes one frame from the inbound budget; false when the client is over its rate. */

@@ -28,7 +28,7 @@ public class Drain {
     private static final Logger LOG = Logger.getLogger(Drain.class);
     private static final long POLL_MILLIS = 50;
     /** How long aborted connections get to report their close before shutdown goes on. */
-    private static final long ABORT_MILLIS = 1000;
+    private static final long ABORT_MILLIS = 5000;
 
     private final DrainState state;
     private final LocalUsers users;
