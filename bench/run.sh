@@ -159,8 +159,8 @@ sparse() { # peer: 4 nodes, sparse rooms; bytes each node's Redis connections re
 
 startup() { # peer: 5 cold starts of one node with Redis: time to ready, idle RSS
   [ "$1" != nestjs ] || return 0   # the incumbent has no readiness endpoint
-  local redis_port="${REDIS_PORT:-6390}" port="${PORTS%% *}"
-  port="${port:-7101}"
+  local redis_port="${REDIS_PORT:-6390}" ports="${PORTS:-7101 7102}"
+  local port="${ports%% *}"
   redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >/dev/null 2>&1 &
   local redis=$!
   until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
