@@ -134,6 +134,11 @@ public final class GatewayNode implements AutoCloseable {
                 });
     }
 
+    /** Whether this node runs the native executable (no JVM tools such as jcmd then). */
+    public boolean isNative() {
+        return nativeImage() != null;
+    }
+
     /**
      * The native executable, when there is one. With {@code -Dnative.image.required=true} (the native
      * stage, .ci/native) a missing executable is an error instead of a silent fall-back to the jar.
