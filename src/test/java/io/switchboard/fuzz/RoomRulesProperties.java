@@ -13,6 +13,7 @@ import io.switchboard.protocol.RoomNames;
 import io.switchboard.rooms.RoomAccess;
 import io.switchboard.rooms.RoomRules;
 import io.switchboard.rooms.RoomsConfig;
+import io.switchboard.support.TestRule;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -40,35 +41,12 @@ class RoomRulesProperties {
     private static final Pattern ROOM_REGEX = Pattern.compile("[A-Za-z0-9:_\\-.@]{1,128}");
     private static final List<String> ROLES = List.of("user", "admin", "editor", "*", " user", "");
 
-    record Rule(String pattern, List<String> join, List<String> publish, boolean publishRequiresMembership)
-            implements RoomsConfig.Rule {
-        @Override
-        public boolean presence() {
-            return false;
-        }
-
-        @Override
-        public boolean presenceEvents() {
-            return false;
-        }
-
-        @Override
-        public int historySize() {
-            return 0;
-        }
-
-        @Override
-        public java.time.Duration historyTtl() {
-            return java.time.Duration.ofMinutes(5);
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------
     // Properties
     // ---------------------------------------------------------------------------------------------
 
     @Property
-    void accessNeverThrowsAndIsDeterministic(@ForAll("ruleLists") List<Rule> rules, @ForAll("subs") String sub,
+    void accessNeverThrowsAndIsDeterministic(@ForAll("ruleLists") List<TestRule> rules, @ForAll("subs") String sub,
             @ForAll("roleSets") Set<String> roles, @ForAll("rooms") String room) {
         RoomRules subject = new RoomRules(List.copyOf(rules));
         RoomAccess first = access(subject, sub, roles, room);
@@ -77,7 +55,7 @@ class RoomRulesProperties {
     }
 
     @Property
-    void noMatchingPatternMeansNone(@ForAll("ruleLists") List<Rule> rules, @ForAll("subs") String sub,
+    void noMatchingPatternMeansNone(@ForAll("ruleLists") List<TestRule> rules, @ForAll("subs") String sub,
             @ForAll("roleSets") Set<String> roles, @ForAll("rooms") String room) {
         RoomAccess access = access(new RoomRules(List.copyOf(rules)), sub, roles, room);
         boolean anyShape = rules.stream().anyMatch(r -> Reference.shapeMatches(r.pattern(), room));
@@ -93,7 +71,7 @@ class RoomRulesProperties {
 
     /** Patterns of room characters and {@code *} only: exactly a glob over the room alphabet. */
     @Property
-    void starPatternsAreGlobs(@ForAll("globRuleLists") List<Rule> rules, @ForAll("subs") String sub,
+    void starPatternsAreGlobs(@ForAll("globRuleLists") List<TestRule> rules, @ForAll("subs") String sub,
             @ForAll("roleSets") Set<String> roles, @ForAll("rooms") String room) {
         assertEquals(Reference.access(rules, sub, roles, room), access(new RoomRules(List.copyOf(rules)), sub, roles, room));
     }
@@ -103,7 +81,7 @@ class RoomRulesProperties {
     void starPatternsMatchTheRoomsTheyDescribe(@ForAll("globPatterns") String pattern, @ForAll("fillers") List<String> fill,
             @ForAll("roleSets") Set<String> roles) {
         String room = Reference.instantiate(pattern, fill, null);
-        Rule rule = new Rule(pattern, List.of("*"), List.of("admin"), true);
+        TestRule rule = new TestRule(pattern, List.of("*"), List.of("admin"), true);
         RoomAccess access = access(new RoomRules(List.of(rule)), "alice", roles, room);
         assertEquals(Reference.access(List.of(rule), "alice", roles, room), access);
         assertTrue(access.matched(), () -> pattern + " should match " + room);
@@ -112,7 +90,7 @@ class RoomRulesProperties {
 
     /** Never a grant through a {@code {sub}} rule unless the room is the pattern with this user's sub written in. */
     @Property
-    void subRulesNeverGrantAnotherUsersRoom(@ForAll("ruleLists") List<Rule> rules, @ForAll("subs") String sub,
+    void subRulesNeverGrantAnotherUsersRoom(@ForAll("ruleLists") List<TestRule> rules, @ForAll("subs") String sub,
             @ForAll("roleSets") Set<String> roles, @ForAll("rooms") String room) {
         RoomAccess actual = access(new RoomRules(List.copyOf(rules)), sub, roles, room);
         RoomAccess expected = Reference.access(rules, sub, roles, room);
@@ -126,7 +104,7 @@ class RoomRulesProperties {
     void subRuleMatchedWithAnotherSubGrantsNothing(@ForAll("subPatterns") String pattern, @ForAll("subs") String owner,
             @ForAll("subs") String sub, @ForAll("fillers") List<String> fill, @ForAll("roleSets") Set<String> roles) {
         String room = Reference.instantiate(pattern, fill, owner);
-        Rule rule = new Rule(pattern, List.of("*"), List.of("*"), false);
+        TestRule rule = new TestRule(pattern, List.of("*"), List.of("*"), false);
         RoomAccess access = access(new RoomRules(List.of(rule)), sub, roles, room);
         if (!Reference.grantMatches(pattern, sub, room)) {
             assertFalse(access.join() || access.publish(), () -> sub + " got " + access + " in " + room);
@@ -142,7 +120,7 @@ class RoomRulesProperties {
     void subRuleGrantsItsOwner(@ForAll("subPatterns") String pattern, @ForAll("subs") String sub,
             @ForAll("fillers") List<String> fill, @ForAll("roleSets") Set<String> roles) {
         String room = Reference.instantiate(pattern, fill, sub);
-        Rule rule = new Rule(pattern, List.of("*"), List.of("*"), true);
+        TestRule rule = new TestRule(pattern, List.of("*"), List.of("*"), true);
         RoomAccess access = access(new RoomRules(List.of(rule)), sub, roles, room);
         assertEquals(Reference.access(List.of(rule), sub, roles, room), access,
                 () -> "pattern " + pattern + ", sub " + sub + ", room " + room);
@@ -170,8 +148,8 @@ class RoomRulesProperties {
         private static final int STAR = -1;
         private static final int PLUS = -2;
 
-        static RoomAccess access(List<Rule> rules, String sub, Set<String> roles, String room) {
-            for (Rule rule : rules) {
+        static RoomAccess access(List<TestRule> rules, String sub, Set<String> roles, String room) {
+            for (TestRule rule : rules) {
                 if (shapeMatches(rule.pattern(), room)) {
                     boolean own = grantMatches(rule.pattern(), sub, room);
                     return new RoomAccess(true, own && permits(rule.join(), roles), own && permits(rule.publish(), roles),
@@ -306,18 +284,18 @@ class RoomRulesProperties {
                         "inbox.{sub}.*")));
     }
 
-    Arbitrary<Rule> rules(Arbitrary<String> patterns) {
+    Arbitrary<TestRule> rules(Arbitrary<String> patterns) {
         Arbitrary<List<String>> roleLists = Arbitraries.of(ROLES).list().ofMaxSize(3);
-        return Combinators.combine(patterns, roleLists, roleLists, Arbitraries.of(true, false)).as(Rule::new);
+        return Combinators.combine(patterns, roleLists, roleLists, Arbitraries.of(true, false)).as(TestRule::new);
     }
 
     @Provide
-    Arbitrary<List<Rule>> ruleLists() {
+    Arbitrary<List<TestRule>> ruleLists() {
         return rules(Arbitraries.oneOf(patterns(true), subPatterns(), globPatterns())).list().ofMaxSize(5);
     }
 
     @Provide
-    Arbitrary<List<Rule>> globRuleLists() {
+    Arbitrary<List<TestRule>> globRuleLists() {
         return rules(Arbitraries.oneOf(patterns(false), globPatterns())).list().ofMaxSize(5);
     }
 

@@ -22,6 +22,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.WebSocketFrames;
+import io.switchboard.support.TestRule;
 
 /**
  * The gateway's own share of delivering one publication to N local members: one encoding, one
@@ -39,8 +40,8 @@ public class FanoutBenchmark {
     int members;
 
     private final LocalRooms rooms = new LocalRooms();
-    private final RoomRules rules = new RoomRules(List.of(new RoomRulesTest.Rule("user:{sub}", List.of("*"), List.of("*"), true),
-            new RoomRulesTest.Rule("r*", List.of("user"), List.of("user"), true)));
+    private final RoomRules rules = new RoomRules(List.of(new TestRule("user:{sub}", List.of("*"), List.of("*"), true),
+            new TestRule("r*", List.of("user"), List.of("user"), true)));
     private final String data = "{\"seq\":4711,\"pad\":\"" + "x".repeat(200) + "\"}";
     private Blackhole sink;
 

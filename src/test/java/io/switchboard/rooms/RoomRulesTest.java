@@ -9,37 +9,16 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import io.switchboard.support.TestRule;
+
 class RoomRulesTest {
 
-    record Rule(String pattern, List<String> join, List<String> publish, boolean publishRequiresMembership)
-            implements RoomsConfig.Rule {
-        @Override
-        public boolean presence() {
-            return false;
-        }
-
-        @Override
-        public boolean presenceEvents() {
-            return false;
-        }
-
-        @Override
-        public int historySize() {
-            return 0;
-        }
-
-        @Override
-        public java.time.Duration historyTtl() {
-            return java.time.Duration.ofMinutes(5);
-        }
-    }
-
     private final RoomRules rules = new RoomRules(List.of(
-            new Rule("user:{sub}", List.of("*"), List.of("*"), true),
-            new Rule("chat:*", List.of("user"), List.of("user"), true),
-            new Rule("news.*", List.of("user"), List.of("editor"), false),
-            new Rule("dm:{sub}:*", List.of("user"), List.of("user"), true),
-            new Rule("lit.(a)+", List.of("user"), List.of(), true)));
+            new TestRule("user:{sub}", List.of("*"), List.of("*"), true),
+            new TestRule("chat:*", List.of("user"), List.of("user"), true),
+            new TestRule("news.*", List.of("user"), List.of("editor"), false),
+            new TestRule("dm:{sub}:*", List.of("user"), List.of("user"), true),
+            new TestRule("lit.(a)+", List.of("user"), List.of(), true)));
 
     @Test
     void firstMatchingRuleDecides() {
@@ -82,38 +61,11 @@ class RoomRulesTest {
         assertFalse(rules.access("a", Set.of("user"), "lit.aa").matched());
     }
 
-    record PresenceRule(String pattern, boolean presence, boolean presenceEvents) implements RoomsConfig.Rule {
-        @Override
-        public List<String> join() {
-            return List.of("*");
-        }
-
-        @Override
-        public List<String> publish() {
-            return List.of();
-        }
-
-        @Override
-        public boolean publishRequiresMembership() {
-            return true;
-        }
-
-        @Override
-        public int historySize() {
-            return 0;
-        }
-
-        @Override
-        public java.time.Duration historyTtl() {
-            return java.time.Duration.ofMinutes(5);
-        }
-    }
-
     @Test
     void presenceComesFromTheFirstMatchingRuleAndEventsImplyIt() {
-        RoomRules presence = new RoomRules(List.of(new PresenceRule("quiet:*", false, false),
-                new PresenceRule("who:*", true, false), new PresenceRule("live:*", false, true),
-                new PresenceRule("*", true, true)));
+        RoomRules presence = new RoomRules(List.of(TestRule.presence("quiet:*", false, false),
+                TestRule.presence("who:*", true, false), TestRule.presence("live:*", false, true),
+                TestRule.presence("*", true, true)));
         assertEquals(PresenceMode.OFF, presence.presence("quiet:x"));
         assertEquals(PresenceMode.ON, presence.presence("who:x"));
         assertEquals(PresenceMode.EVENTS, presence.presence("live:x"));
