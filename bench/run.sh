@@ -18,7 +18,11 @@
 #   startup  Switchboard only: time from process start to /q/health/ready UP and idle RSS, 5 starts
 #   sparse   4 nodes, 2,000 rooms of 2 members; prints the bytes each node received from Redis
 #   hot      one room with every client in it, 20 publishes/s (the same 40,000 deliveries/s)
-#   suite    startup, default, churn, memory and load3x, each for every peer before the next scenario
+#   history  Switchboard only: the default scenario with every room given a history (100 messages,
+#            5 minutes); against default it is the price of history (docs/benchmarks.md)
+#   floor    the kernel floor of one delivery (bench/floor), once, whatever the peer
+#   suite    floor, startup, default, churn, memory, load3x and history, each for every peer before
+#            the next scenario
 # Switchboard runs with the options it ships with, read from the images' own files: JVM options
 # from src/main/docker/Dockerfile.jvm (JAVA_OPTS_APPEND), native runtime options from the ENTRYPOINT
 # of src/main/docker/Dockerfile.native. No benchmark-only tuning.
@@ -180,6 +184,10 @@ run() { # peer
     startup) startup "$1" ;;
     sparse) sparse "$1" ;;
     hot) CONNS=2000 ROOMS=1 JOINS=1 PUBLISHERS=20 RATE=20 harness "$1" | scenario hot ;;
+    history)
+      [ "$1" != nestjs ] || return 0   # the incumbent has no history
+      SERVER_CMD="${SERVER_CMD/ -Dswitchboard.rooms.rules\[0\].join=user/ -Dswitchboard.rooms.rules[0].history-size=100 \
+ -Dswitchboard.rooms.rules[0].history-ttl=300s -Dswitchboard.rooms.rules[0].join=user}" harness "$1" | scenario history ;;
     *) echo "unknown scenario $SCENARIO" >&2; exit 2 ;;
   esac
 }
@@ -192,11 +200,16 @@ case "$WHICH" in
   switchboard) PEERS=(jvm) ;;
   both) PEERS=(nestjs jvm) ;;
   all) PEERS=(nestjs native jvm) ;;
-  *) echo "usage: $0 [nestjs|native|jvm|both|all] [default|load3x|memory|churn|startup|sparse|hot|suite]" >&2; exit 2 ;;
+  *) echo "usage: $0 [nestjs|native|jvm|both|all] [default|load3x|memory|churn|startup|sparse|hot|history|floor|suite]" >&2; exit 2 ;;
 esac
-if [ "$SCENARIO" = suite ]; then SCENARIOS=(startup default churn memory load3x); else SCENARIOS=("$SCENARIO"); fi
+if [ "$SCENARIO" = suite ]; then SCENARIOS=(floor startup default churn memory load3x history); else SCENARIOS=("$SCENARIO"); fi
 mkdir -p "$WORK"
 for SCENARIO in "${SCENARIOS[@]}"; do
+  if [ "$SCENARIO" = floor ]; then
+    echo "[bench] floor" >&2
+    bench/floor/run.sh | scenario floor | tee -a "$WORK/results.jsonl"
+    continue
+  fi
   for peer in "${PEERS[@]}"; do
     echo "[bench] $peer $SCENARIO" >&2
     run "$peer" | tee -a "$WORK/results.jsonl"

@@ -47,3 +47,43 @@ for (const [name, scenario, get] of figures) {
   const ratio = (v) => (typeof v === 'number' && typeof values[0] === 'number' && values[0] ? fixed(v / values[0], 2) : '');
   console.log(`| ${name} | ${values.map((v) => v ?? '–').join(' | ')} | ${ratio(values[1])} | ${ratio(values[2])} |`);
 }
+
+// CPU per delivery above the kernel floor (bench/floor, the same suite): the issue's target compares
+// what each peer spends beyond the write(2) every delivery costs anyway.
+const floor = runs['floor/undefined'];
+if (floor) {
+  const f = floor.user_us_per_write + floor.sys_us_per_write;
+  const above = PEERS.map((peer) => {
+    const r = runs[`default/${peer}`];
+    return r ? (1e6 * sum(nodes(r).map((s) => s.cpu_s_publish))) / r.messages.delivered - f : null;
+  });
+  const ratio = (v) => (v != null && above[0] ? fixed(v / above[0], 2) : '');
+  console.log(`| server CPU per delivery above the kernel floor of ${fixed(f, 1)} µs (µs) | ${above
+    .map((v) => fixed(v, 1) ?? '–').join(' | ')} | ${ratio(above[1])} | ${ratio(above[2])} |`);
+}
+
+// History on (every room keeps 100 messages) against history off (default), per Switchboard peer.
+const hist = ['native', 'jvm'].filter((peer) => runs[`history/${peer}`] && runs[`default/${peer}`]);
+if (hist.length) {
+  const perDelivery = (r) => (1e6 * sum(nodes(r).map((s) => s.cpu_s_publish))) / r.messages.delivered;
+  const perPublish = (r) => (1e6 * sum(nodes(r).map((s) => s.cpu_s_publish))) / r.publishes.sent;
+  const redis = (r) => r.servers.find((s) => s.label === 'redis');
+  const redisCores = (r) => redis(r).cpu_s_publish / r.params.duration_s;
+  const rows = [
+    ['server CPU per delivery (µs)', (r) => fixed(perDelivery(r), 1)],
+    ['server CPU per publish (µs)', (r) => fixed(perPublish(r), 0)],
+    ['Redis CPU during publishing (cores)', (r) => fixed(redisCores(r), 3)],
+    ['delivery latency p50 / p99 (ms)', (r) => `${r.latency_ms.p50} / ${r.latency_ms.p99}`],
+    ['lost / duplicated', (r) => `${r.messages.lost}/${r.messages.duplicates}`],
+  ];
+  console.log(`\n| figure | ${hist.map((p) => `${p}, history off | ${p}, history on | on ÷ off`).join(' | ')} |`);
+  console.log(`|---|${hist.map(() => '---|---|---').join('|')}|`);
+  for (const [name, get] of rows) {
+    const cells = hist.flatMap((peer) => {
+      const off = get(runs[`default/${peer}`]);
+      const on = get(runs[`history/${peer}`]);
+      return [off, on, typeof on === 'number' && off ? fixed(on / off, 2) : ''];
+    });
+    console.log(`| ${name} | ${cells.join(' | ')} |`);
+  }
+}
