@@ -170,8 +170,11 @@ startup() { # peer: 5 cold starts of one node with Redis: time to ready, idle RS
   until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
   local cmd="${SERVER_CMD//\{port\}/$port}"
   cmd="${cmd//\{redis\}/redis://127.0.0.1:$redis_port}"; cmd="${cmd//\{secret\}/$JWT_SECRET}"
-  node bench/startup.js "$1" "$port" $cmd || { kill "$redis"; return 1; }
-  kill "$redis"
+  local rc=0
+  node bench/startup.js "$1" "$port" $cmd || rc=$?
+  # waited for, so the next peer's Redis finds the port free
+  kill "$redis" && wait "$redis" || true
+  return "$rc"
 }
 
 run() { # peer

@@ -132,6 +132,12 @@ public class TokenVerifier {
         context.setPublicKeyContent(null);
         context.setPublicKeyLocation(null);
         context.setSecretKeyContent(null);
+        // smallrye-jwt's parser requires iat unless a lifetime of 0 is set explicitly; PROTOCOL section 1
+        // makes iat optional, so it is required only when smallrye.jwt.time-to-live or
+        // mp.jwt.verify.token.age asks for a check that needs it.
+        if (configured.getMaxTimeToLiveSecs() == null && configured.getTokenAge() == null) {
+            context.setMaxTimeToLiveSecs(0L);
+        }
         int skew = configured.getExpGracePeriodSecs() > 0 ? configured.getExpGracePeriodSecs() : configured.getClockSkew();
         skewMillis = skew * 1000L;
         if (configured.getIssuedBy() == null || configured.getExpectedAudience() == null

@@ -386,6 +386,24 @@ class JwtCorpusTest {
         return List.of("\"at+jwt\"", "\"JWE\"", "123", "null", "\"\"");
     }
 
+    /**
+     * PROTOCOL section 1 requires only {@code sub} and {@code exp}: {@code iat}, {@code nbf} and {@code jti}
+     * are optional. Tokens minted with jsonwebtoken's {@code noTimestamp} (as the benchmark's load
+     * generator does) carry no {@code iat}, and were refused as malformed once verification went
+     * through smallrye-jwt, whose parser wants {@code iat} whenever a token age or lifetime is checked.
+     */
+    @ParameterizedTest(name = "without {0}")
+    @MethodSource("optionalClaims")
+    @Order(5)
+    void optionalClaimsMayBeAbsent(String claim) {
+        String sub = TestKeys.uniqueUser("optional");
+        assertAccepted(rs256(Claims.standard(sub).remove(claim)), sub);
+    }
+
+    static List<String> optionalClaims() {
+        return List.of("iat", "jti", "groups");
+    }
+
     /** RFC 7519 NumericDate may have a fraction; the gateway keeps the whole seconds. */
     @Test
     @Order(5)
