@@ -98,7 +98,8 @@ churn() ( # peer: two waves against the same nodes; prints the second. A subshel
   peer="$1" redis_port="${REDIS_PORT:-6390}" pids=() urls=""
   read -r -a ports <<<"${PORTS:-7101 7102}"
   tmp="$(mktemp -d)"
-  trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' EXIT
+  # Redis is waited for, so the next run finds its port free
+  trap 'kill "${pids[@]}" 2>/dev/null; wait "${pids[0]}" 2>/dev/null; rm -rf "$tmp"' EXIT
   redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$tmp/redis.log" 2>&1 &
   pids+=("$!")
   until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
