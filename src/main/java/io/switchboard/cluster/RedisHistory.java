@@ -1,8 +1,10 @@
 package io.switchboard.cluster;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import io.switchboard.history.HistoryStore;
 import io.switchboard.protocol.Position;
@@ -85,11 +87,24 @@ final class RedisHistory implements HistoryStore {
             return out
             """;
 
+    /**
+     * Reads sent at once. The pooled client refuses a request when its pool (6 connections) and the
+     * pool's wait queue (24) are full, and a burst of first joins to many rooms (clients coming back
+     * after a deploy) makes one read per room; the rest wait here instead.
+     */
+    static final int MAX_READS = 16;
+
     private final Redis client;
     private final Context context;
     private final String prefix;
     private final String self;
     private final AtomicLong epochs = new AtomicLong();
+    /**
+     * Reads beyond {@link #MAX_READS}, and the count sent; touched only on the bus's context. The
+     * queue holds at most one read per room: a room's stream reads one thing at a time.
+     */
+    private final ArrayDeque<Runnable> waitingReads = new ArrayDeque<>();
+    private int reads;
 
     RedisHistory(Redis client, Context context, String prefix, String self) {
         this.client = client;
@@ -135,8 +150,7 @@ final class RedisHistory implements HistoryStore {
     public void current(String room, HistorySpec spec, Handler<AsyncResult<Position>> done) {
         Request request = Request.cmd(Command.EVAL).arg(CURRENT).arg(2).arg(stream(room)).arg(meta(room))
                 .arg(candidateEpoch()).arg(ttlSeconds(spec));
-        client.send(request).map(r -> new Position(r.get(0).toString(), r.get(1).toLong()))
-                .onComplete(ar -> context.runOnContext(v -> done.handle(ar)));
+        read(request, r -> new Position(r.get(0).toString(), r.get(1).toLong()), done);
     }
 
     @Override
@@ -148,7 +162,24 @@ final class RedisHistory implements HistoryStore {
         }
         Request request = Request.cmd(Command.EVAL).arg(RANGE).arg(2).arg(stream(room)).arg(meta(room))
                 .arg(epoch).arg(from).arg(to).arg(System.currentTimeMillis() - spec.ttlMillis());
-        client.send(request).map(RedisHistory::entries).onComplete(ar -> context.runOnContext(v -> done.handle(ar)));
+        read(request, RedisHistory::entries, done);
+    }
+
+    /** Sends a read, or queues it while {@link #MAX_READS} are out; completes on the bus's context. */
+    private <T> void read(Request request, Function<Response, T> result, Handler<AsyncResult<T>> done) {
+        if (reads >= MAX_READS) {
+            waitingReads.add(() -> read(request, result, done));
+            return;
+        }
+        reads++;
+        client.send(request).map(result).onComplete(ar -> context.runOnContext(v -> {
+            reads--;
+            Runnable next = waitingReads.poll();
+            if (next != null) {
+                next.run();
+            }
+            done.handle(ar);
+        }));
     }
 
     private static List<Entry> entries(Response flat) {
