@@ -8,7 +8,6 @@ import org.jboss.logging.Logger;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.EventLoop;
@@ -19,6 +18,7 @@ import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.protocol.CloseCodes;
 import io.switchboard.rooms.Member;
 import io.switchboard.rooms.RoomAccess;
+import io.switchboard.transport.NettyAccess;
 
 /**
  * One open connection: its current token, its rooms, its expiry timers, its inbound budget and its
@@ -158,12 +158,11 @@ final class ClientSession implements Member {
         if (overflowed || missed || !unflushed && connection.isClosed()) {
             return false;
         }
-        ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
-        if (pending == null) {
-            return false; // closed
-        }
-        if (pending.totalPendingWriteBytes() >= limits.outboundBytes() || pending.size() >= limits.outboundFrames()) {
-            overflow();
+        NettyAccess.Backlog backlog = NettyAccess.backlog(channel, limits.outboundBytes(), limits.outboundFrames());
+        if (backlog != NettyAccess.Backlog.UNDER) {
+            if (backlog == NettyAccess.Backlog.OVER) {
+                overflow();
+            }
             return false;
         }
         channel.write(webSocketFrame.retainedDuplicate(), quietWrite);
@@ -247,7 +246,7 @@ final class ClientSession implements Member {
      * first, which never happens behind the backlog of a peer that stopped reading.
      */
     void abort() {
-        channel.eventLoop().execute(() -> channel.unsafe().close(channel.unsafe().voidPromise()));
+        NettyAccess.abort(channel);
     }
 
     /** Takes one frame from the inbound budget; false when the client is over its rate. */

@@ -17,9 +17,9 @@ import io.switchboard.auth.VerifiedToken;
 import io.switchboard.ops.DrainState;
 import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.ops.DrainConfig;
+import io.switchboard.transport.NettyAccess;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -119,8 +119,7 @@ public class UpgradeGate {
         ConnectionQuota.Lease lease = (ConnectionQuota.Lease) slot;
         // Gives the slot back if the upgrade fails after this point and no socket ever opens.
         request.connection().closeHandler(closed -> lease.release());
-        // A WebSocket upgrade is always HTTP/1.1 in Vert.x 4, whose connection is a ConnectionBase.
-        Channel channel = ((ConnectionBase) request.connection()).channel();
+        Channel channel = NettyAccess.channel(request.connection());
         ctx.put(Admission.CONTEXT_KEY, new Admission(token, lease, channel));
         metrics.upgradeAccepted();
         ctx.next();

@@ -1,0 +1,51 @@
+package io.switchboard.transport;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.vertx.core.http.HttpConnection;
+
+/** The adapter's startup self-check, and the internals it stands for, on Netty's own channel. */
+class NettyAccessTest {
+
+    @Test
+    void theSelfCheckPassesOnTheVertxAndNettyOnTheClassPath() {
+        assertDoesNotThrow(() -> NettyAccess.verify());
+    }
+
+    @Test
+    void theSelfCheckFailsWithAMessageNamingTheInternal() {
+        // a connection that is not a ConnectionBase: the cast every upgrade needs would fail
+        IllegalStateException failure = assertThrows(IllegalStateException.class,
+                () -> NettyAccess.verify(HttpConnection.class));
+        assertTrue(failure.getMessage().contains("io.vertx.core.net.impl.ConnectionBase"), failure.getMessage());
+        assertTrue(failure.getMessage().startsWith("a Netty or Vert.x internal the delivery path relies on has changed"),
+                failure.getMessage());
+    }
+
+    @Test
+    void theBacklogCountsUnwrittenBytesAndFramesUntilTheChannelIsAborted() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        assertEquals(NettyAccess.Backlog.UNDER, NettyAccess.backlog(channel, 1, 1));
+        channel.write(Unpooled.wrappedBuffer(new byte[100]));
+        channel.write(Unpooled.wrappedBuffer(new byte[100]));
+        assertEquals(NettyAccess.Backlog.UNDER, NettyAccess.backlog(channel, 201, 3));
+        assertEquals(NettyAccess.Backlog.OVER, NettyAccess.backlog(channel, 200, 3), "bytes");
+        assertEquals(NettyAccess.Backlog.OVER, NettyAccess.backlog(channel, 201, 2), "frames");
+        channel.flush();
+        assertEquals(NettyAccess.Backlog.UNDER, NettyAccess.backlog(channel, 1, 1), "written out");
+        channel.write(Unpooled.wrappedBuffer(new byte[100]));
+        NettyAccess.abort(channel);
+        channel.runPendingTasks();
+        assertFalse(channel.isOpen());
+        assertEquals(NettyAccess.Backlog.CLOSED, NettyAccess.backlog(channel, 1000, 1000));
+        channel.finishAndReleaseAll();
+    }
+}
