@@ -15,7 +15,6 @@ import io.switchboard.cluster.BusUnavailableException;
 import io.switchboard.cluster.ControlCommand;
 import io.switchboard.cluster.NodeIdentity;
 import io.switchboard.cluster.RoomMessage;
-import io.switchboard.gateway.LimitsConfig;
 import io.switchboard.protocol.JsonText;
 import io.switchboard.protocol.RoomNames;
 import io.vertx.core.http.HttpHeaders;
@@ -40,14 +39,14 @@ public class ServerApi {
     private final int maxBodyBytes;
     private final long maxTokenLifetimeMillis;
 
-    public ServerApi(TokenVerifier verifier, Revocations revocations, Bus bus, NodeIdentity node, ApiConfig config, LimitsConfig limits,
+    public ServerApi(TokenVerifier verifier, Revocations revocations, Bus bus, NodeIdentity node, ApiConfig config, ApiLimits limits,
             AuthConfig auth) {
         this.verifier = verifier;
         this.revocations = revocations;
         this.bus = bus;
         this.node = node;
         this.serviceRole = config.serviceRole();
-        this.maxBodyBytes = limits.maxFrameBytes();
+        this.maxBodyBytes = limits.maxBodyBytes();
         this.maxTokenLifetimeMillis = auth.maxTokenLifetime().toMillis();
     }
 

@@ -1,86 +1,66 @@
 package io.switchboard.gateway;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.EventLoop;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.switchboard.auth.VerifiedToken;
+import io.switchboard.ops.Drain;
 import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.protocol.CloseCodes;
-import io.switchboard.rooms.Member;
+import io.switchboard.protocol.Disconnect;
+import io.switchboard.protocol.ServerFrames;
 import io.switchboard.rooms.RoomAccess;
-import io.switchboard.transport.NettyAccess;
+import io.switchboard.transport.ChannelMember;
+import io.vertx.core.Vertx;
 
 /**
- * One open connection: its current token, its rooms, its expiry timers, its inbound budget and its
- * outbound queue.
+ * One open connection's session: its current token, its rooms, its unsettled history joins, its
+ * expiry timers, its inbound budget and its closing state. Room messages go to its socket through
+ * its {@link ChannelMember}, the outbound half, which tells the session when it is cut off.
  * <p>
- * Everything but the outbound queue, the token and the closing state is touched only from the
- * connection's own event loop (websockets-next runs a connection's callbacks, and the timers armed
- * from them, there), so plain fields and a HashMap suffice.
- * <p>
- * websockets-next has no outbound back-pressure: a client that stops reading makes Netty buffer
- * everything sent to it. Room messages are written straight to the socket's Netty channel, and a
- * connection whose unwritten bytes or frames (as Netty's own outbound buffer counts them, replies
- * included) pass the bound is closed with 1013 and gets nothing more, so its cost stays bounded and
- * the room's other members never wait for it.
+ * Threads: the token is replaced on the connection's loop (refresh) and read there and by
+ * revocation commands on the bus's thread, so it is volatile; the closing state is set by whichever
+ * thread closes first (a revocation, the drain, the loop), so it is atomic. Everything else here is
+ * touched only from the connection's own event loop: websockets-next runs a connection's callbacks
+ * there, the expiry timers are armed from them (so they fire there), and the engine's answers to a
+ * join come back through {@link #loop()}. So plain fields and HashMaps suffice.
  */
-final class ClientSession implements Member {
+final class ClientSession implements ChannelMember.Owner, Drain.Connection {
     private static final Logger LOG = Logger.getLogger(ClientSession.class);
-    static final long NO_TIMER = -1;
+    private static final long NO_TIMER = -1;
 
-    final WebSocketConnection connection;
-    final ConnectionQuota.Lease lease;
-    /** The socket's Netty channel, for room messages written straight to it. */
-    private final Channel channel;
-    /**
-     * The promise of every room-message write: none is allocated, and a write that fails is not
-     * reported. Netty's own void promise fires the pipeline's exceptionCaught for each failed write, so
-     * a member whose socket dies with thousands of frames unsent went through the endpoint's error
-     * handling thousands of times (and, when that happened as the node stopped, logged a
-     * NullPointerException from context propagation for each). The close itself is reported once,
-     * through onClose.
-     */
-    private final ChannelPromise quietWrite;
+    private final WebSocketConnection connection;
+    private final ConnectionQuota.Lease lease;
+    private final ChannelMember member;
     private final GatewayMetrics metrics;
     private final Limits limits;
-    /**
-     * Replaced on the connection's loop (refresh), read there and by revocation commands on the bus's
-     * thread: volatile, so a revocation judges the token the connection holds now.
-     */
-    volatile VerifiedToken token;
+    private final Vertx vertx;
+    /** See the class comment: replaced on the loop, read across threads. */
+    private volatile VerifiedToken token;
     /** Joined rooms with the access the current token grants in each, so publish needs no rule lookup. */
-    final Map<String, RoomAccess> rooms = new HashMap<>();
+    private final Map<String, RoomAccess> rooms = new HashMap<>();
     /** Joins of history rooms the engine has not settled yet; null while there are none (the usual case). */
     private Map<String, HistoryMembership> joining;
-    long expiringTimer = NO_TIMER;
-    long expiryTimer = NO_TIMER;
+    private long expiringTimer = NO_TIMER;
+    private long expiryTimer = NO_TIMER;
 
-    // inbound budget (token bucket) and abuse counters, event-loop confined
+    // inbound budget (token bucket) and abuse counters
     private double frameTokens;
     private long lastRefillNanos;
     private long abuseWindowStart;
     private int rateLimitedInWindow;
     private int badFramesInWindow;
 
-    /** Room messages written since the last flush; event-loop confined, like the flag below. */
-    private boolean unflushed;
-    /** Set on the event loop when the outbound bound was passed; nothing more is written after. */
-    private boolean overflowed;
-    /**
-     * Set by whichever thread could not queue a room message for this connection (its loop was too far
-     * behind); nothing more is written after, and it is closed with 1013.
-     */
-    private volatile boolean missed;
     /** Set once this side closes; counted then, because a stuck peer may never finish the close. */
     private final AtomicBoolean closing = new AtomicBoolean();
 
@@ -94,17 +74,41 @@ final class ClientSession implements Member {
         }
     }
 
-    ClientSession(WebSocketConnection connection, Admission admission, GatewayMetrics metrics, Limits limits) {
+    ClientSession(WebSocketConnection connection, Admission admission, GatewayMetrics metrics, Limits limits,
+            Vertx vertx) {
         this.connection = connection;
         this.metrics = metrics;
         this.limits = limits;
+        this.vertx = vertx;
         this.lease = admission.lease();
         this.token = admission.token();
-        this.channel = admission.channel();
-        this.quietWrite = new VoidChannelPromise(channel, false);
+        this.member = new ChannelMember(admission.channel(), limits.outboundBytes(), limits.outboundFrames(), this);
         this.frameTokens = limits.frameBurst();
         this.lastRefillNanos = System.nanoTime();
         this.abuseWindowStart = lastRefillNanos;
+    }
+
+    String id() {
+        return connection.id();
+    }
+
+    VerifiedToken token() {
+        return token;
+    }
+
+    /** A refresh: the fresh token is the one the connection holds from now on. */
+    void replaceToken(VerifiedToken fresh) {
+        token = fresh;
+    }
+
+    /** The connection's outbound half, which rooms and the outboxes hold. */
+    ChannelMember member() {
+        return member;
+    }
+
+    /** The event loop that owns the connection. */
+    EventLoop loop() {
+        return member.loop();
     }
 
     /** A frame for this connection alone (welcome, reply, left, expiring). */
@@ -137,66 +141,20 @@ final class ClientSession implements Member {
     }
 
     @Override
-    public EventLoop loop() {
-        return channel.eventLoop();
-    }
-
-    /**
-     * Queues an already encoded WebSocket frame on the channel: the bytes are shared by every member
-     * (a retained duplicate, no copy), and Netty's frame encoder lets a ready {@code ByteBuf} through
-     * untouched, so nothing is encoded per member. Handlers nearer the socket still see the write
-     * (the idle timer counts it). A room message is counted in bulk by the fan-out. A member past its
-     * outbound bound is closed with 1013 instead.
-     * <p>
-     * Writing to the channel skips Vert.x's own check, so a closing socket is checked here: once
-     * either side sent its Close frame nothing more is written (RFC 6455 section 5.5.1). It is checked
-     * at the first frame after each flush, which is enough: a Close frame is written on this loop, so
-     * never in the middle of an outbox drain, and Vert.x marks the socket closed before it writes one.
-     */
-    @Override
-    public boolean write(ByteBuf webSocketFrame) {
-        if (overflowed || missed || !unflushed && connection.isClosed()) {
-            return false;
-        }
-        NettyAccess.Backlog backlog = NettyAccess.backlog(channel, limits.outboundBytes(), limits.outboundFrames());
-        if (backlog != NettyAccess.Backlog.UNDER) {
-            if (backlog == NettyAccess.Backlog.OVER) {
-                overflow();
-            }
-            return false;
-        }
-        channel.write(webSocketFrame.retainedDuplicate(), quietWrite);
-        if (unflushed) {
-            return false;
-        }
-        unflushed = true;
-        return true;
+    public boolean socketClosed() {
+        return connection.isClosed();
     }
 
     @Override
-    public void flush() {
-        unflushed = false;
-        channel.flush();
-    }
-
-    private void overflow() {
-        overflowed = true;
+    public void tooSlow() {
         metrics.slowConsumer();
-        close(CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue full");
+        close(Disconnect.SLOW_CONSUMER);
     }
 
     @Override
-    public void missed() {
-        if (!missed) {
-            missed = true;
-            metrics.loopOverflow();
-            close(CloseCodes.TRY_AGAIN_LATER, "node overloaded: a room message could not be queued");
-        }
-    }
-
-    /** The socket's channel, to stop and resume reading it ({@link LoopPressure}). */
-    Channel channel() {
-        return channel;
+    public void overloaded() {
+        metrics.loopOverflow();
+        close(Disconnect.NODE_OVERLOADED);
     }
 
     /**
@@ -213,26 +171,36 @@ final class ClientSession implements Member {
         }
     }
 
+    /** Gives the connection's quota slot back. */
+    void releaseSlot() {
+        lease.release();
+    }
+
     /** Sends a last frame, then closes: the close frame is written after it, on the same socket. */
-    void sendAndClose(String frame, int code, String reason) {
+    void sendAndClose(String frame, Disconnect why) {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
-        metrics.closed(code);
+        metrics.closed(why.code());
         metrics.framesOut(1);
         connection.sendText(frame)
-                .onItemOrFailure().transformToUni((sent, failure) -> connection.close(new CloseReason(code, reason)))
+                .onItemOrFailure().transformToUni((sent, failure) -> connection.close(closeReason(why)))
                 .subscribe().with(closed -> {
                 }, this::closeFailed);
     }
 
-    void close(int code, String reason) {
+    @Override
+    public void close(Disconnect why) {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
-        metrics.closed(code);
-        connection.close(new CloseReason(code, reason)).subscribe().with(closed -> {
+        metrics.closed(why.code());
+        connection.close(closeReason(why)).subscribe().with(closed -> {
         }, this::closeFailed);
+    }
+
+    static CloseReason closeReason(Disconnect why) {
+        return new CloseReason(why.code(), why.reason());
     }
 
     /** Vert.x marks the socket closed before it writes the Close frame, so a close fails only when the socket is gone. */
@@ -240,38 +208,69 @@ final class ClientSession implements Member {
         debug("close of %s failed: %s", connection.id(), failure);
     }
 
+    @Override
+    public void abort() {
+        member.abort();
+    }
+
+    // the rooms
+
+    boolean inRoom(String room) {
+        return rooms.containsKey(room);
+    }
+
+    /** The access the current token grants in a joined room, or null when the connection is not in it. */
+    RoomAccess access(String room) {
+        return rooms.get(room);
+    }
+
+    void addRoom(String room, RoomAccess access) {
+        rooms.put(room, access);
+    }
+
+    /** @return whether the connection was in the room */
+    boolean removeRoom(String room) {
+        return rooms.remove(room) != null;
+    }
+
+    /** @return whether the connection was in the room with that access (a leave or close since then wins) */
+    boolean removeRoom(String room, RoomAccess access) {
+        return rooms.remove(room, access);
+    }
+
+    boolean atRoomLimit() {
+        return rooms.size() >= limits.rooms();
+    }
+
+    /** Empties the room table; returns the rooms the connection was in. */
+    List<String> removeAllRooms() {
+        List<String> all = new ArrayList<>(rooms.keySet());
+        rooms.clear();
+        return all;
+    }
+
     /**
-     * Drops the TCP connection without a closing handshake (a drain's last resort). The transport is
-     * closed directly: a close through the pipeline waits for the WebSocket close frame to be written
-     * first, which never happens behind the backlog of a peer that stopped reading.
+     * Re-checks every joined room with {@code accessOf} (after a refresh): keeps the new access where
+     * it allows the join, drops the room where it does not.
+     *
+     * @return the rooms dropped
      */
-    void abort() {
-        NettyAccess.abort(channel);
-    }
-
-    /** Takes one frame from the inbound budget; false when the client is over its rate. */
-    boolean takeFrameToken(long nowNanos) {
-        frameTokens = Math.min(limits.frameBurst(),
-                frameTokens + (nowNanos - lastRefillNanos) * limits.framesPerSecond() / 1e9);
-        lastRefillNanos = nowNanos;
-        if (frameTokens >= 1) {
-            frameTokens -= 1;
-            return true;
+    List<String> reevaluateRooms(Function<String, RoomAccess> accessOf) {
+        List<String> lost = new ArrayList<>();
+        for (Iterator<Map.Entry<String, RoomAccess>> it = rooms.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, RoomAccess> entry = it.next();
+            RoomAccess access = accessOf.apply(entry.getKey());
+            if (access.join()) {
+                entry.setValue(access);
+            } else {
+                it.remove();
+                lost.add(entry.getKey());
+            }
         }
-        return false;
+        return lost;
     }
 
-    /** Counts a rate-limited frame; true when that makes the abuse sustained (close 4429). */
-    boolean rateLimitedTooOften(long nowNanos) {
-        rollAbuseWindow(nowNanos);
-        return ++rateLimitedInWindow >= limits.rateLimitedBeforeClose();
-    }
-
-    /** Counts a bad frame; true when there have been too many (close 4400). */
-    boolean badFramesTooOften(long nowNanos) {
-        rollAbuseWindow(nowNanos);
-        return ++badFramesInWindow >= limits.badFramesBeforeClose();
-    }
+    // history joins the engine has not settled
 
     void joinStarted(String room, HistoryMembership join) {
         if (joining == null) {
@@ -296,8 +295,62 @@ final class ClientSession implements Member {
         return join;
     }
 
-    boolean atRoomLimit() {
-        return rooms.size() >= limits.rooms();
+    // token expiry
+
+    /**
+     * Arms the {@code expiring} notice, {@code noticeMillis} before the current token's {@code exp},
+     * and the 4401 close at {@code exp} + {@code skewMillis}, replacing the timers of an earlier token.
+     * On the connection's loop, so the timers fire there.
+     */
+    void armExpiry(long nowMillis, long noticeMillis, long skewMillis) {
+        cancelExpiry();
+        long exp = token.expMillis();
+        long expSeconds = token.expSeconds();
+        expiringTimer = vertx.setTimer(Math.max(1, exp - noticeMillis - nowMillis), id -> {
+            expiringTimer = NO_TIMER;
+            send(ServerFrames.expiring(expSeconds));
+        });
+        expiryTimer = vertx.setTimer(Math.max(1, exp + skewMillis - nowMillis), id -> {
+            expiryTimer = NO_TIMER;
+            close(Disconnect.TOKEN_EXPIRED);
+        });
+    }
+
+    void cancelExpiry() {
+        if (expiringTimer != NO_TIMER) {
+            vertx.cancelTimer(expiringTimer);
+            expiringTimer = NO_TIMER;
+        }
+        if (expiryTimer != NO_TIMER) {
+            vertx.cancelTimer(expiryTimer);
+            expiryTimer = NO_TIMER;
+        }
+    }
+
+    // the inbound budget
+
+    /** Takes one frame from the inbound budget; false when the client is over its rate. */
+    boolean takeFrameToken(long nowNanos) {
+        frameTokens = Math.min(limits.frameBurst(),
+                frameTokens + (nowNanos - lastRefillNanos) * limits.framesPerSecond() / 1e9);
+        lastRefillNanos = nowNanos;
+        if (frameTokens >= 1) {
+            frameTokens -= 1;
+            return true;
+        }
+        return false;
+    }
+
+    /** Counts a rate-limited frame; true when that makes the abuse sustained (close 4429). */
+    boolean rateLimitedTooOften(long nowNanos) {
+        rollAbuseWindow(nowNanos);
+        return ++rateLimitedInWindow >= limits.rateLimitedBeforeClose();
+    }
+
+    /** Counts a bad frame; true when there have been too many (close 4400). */
+    boolean badFramesTooOften(long nowNanos) {
+        rollAbuseWindow(nowNanos);
+        return ++badFramesInWindow >= limits.badFramesBeforeClose();
     }
 
     private void rollAbuseWindow(long nowNanos) {

@@ -1,10 +1,5 @@
 package io.switchboard.gateway;
 
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
@@ -21,7 +16,7 @@ import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.presence.Presence;
 import io.switchboard.protocol.BadFrameException;
 import io.switchboard.protocol.ClientFrame;
-import io.switchboard.protocol.CloseCodes;
+import io.switchboard.protocol.Disconnect;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameDecoder;
 import io.switchboard.protocol.ServerFrames;
@@ -30,7 +25,7 @@ import io.switchboard.rooms.LocalRooms;
 import io.switchboard.rooms.PresenceMode;
 import io.switchboard.rooms.RoomAccess;
 import io.switchboard.rooms.RoomRules;
-import io.vertx.core.Vertx;
+import io.switchboard.transport.Member;
 
 /**
  * The session life of a connection: welcome, the guards every frame passes (PROTOCOL section 4),
@@ -43,7 +38,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     private final FrameDecoder decoder = new FrameDecoder();
     private final TokenVerifier verifier;
     private final RoomRules rules;
-    private final LocalRooms rooms;
+    private final LocalRooms<Member> rooms;
     private final Fanout fanout;
     private final Bus bus;
     private final NodeIdentity node;
@@ -51,17 +46,16 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     private final GatewayMetrics metrics;
     private final Revocations revocations;
     private final Presence presence;
-    private final Vertx vertx;
     private final WallClock clock;
     private final long skewMillis;
     private final long noticeMillis;
 
-    public Dispatcher(TokenVerifier verifier, RoomRules rules, LocalRooms rooms, Fanout fanout, Bus bus, NodeIdentity node,
-            LocalUsers users, GatewayMetrics metrics, Revocations revocations, Vertx vertx, WallClock clock,
-            AuthConfig auth, Presence presence) {
+    public Dispatcher(TokenVerifier verifier, RoomRules rules, Fanout fanout, Bus bus, NodeIdentity node,
+            LocalUsers users, GatewayMetrics metrics, Revocations revocations, WallClock clock, AuthConfig auth,
+            Presence presence) {
         this.verifier = verifier;
         this.rules = rules;
-        this.rooms = rooms;
+        this.rooms = fanout.rooms();
         this.fanout = fanout;
         this.bus = bus;
         this.node = node;
@@ -69,18 +63,16 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         this.metrics = metrics;
         this.revocations = revocations;
         this.presence = presence;
-        this.vertx = vertx;
         this.clock = clock;
         this.skewMillis = verifier.clockSkewMillis();
         this.noticeMillis = auth.expiringNotice().toMillis();
     }
 
     void opened(ClientSession session) {
-        VerifiedToken token = session.token;
+        VerifiedToken token = session.token();
         users.add(session);
-        session.send(ServerFrames.welcome(session.connection.id(), token.sub(), token.roles(), token.expSeconds(),
-                node.name()));
-        armExpiry(session);
+        session.send(ServerFrames.welcome(session.id(), token.sub(), token.roles(), token.expSeconds(), node.name()));
+        session.armExpiry(clock.millis(), noticeMillis, skewMillis);
     }
 
     void frame(ClientSession session, String text) {
@@ -118,8 +110,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             return true;
         }
         if (session.rateLimitedTooOften(now)) {
-            denyAndClose(session, ref, ErrorCode.RATE_LIMITED, "sustained rate limit abuse", CloseCodes.RATE_ABUSE,
-                    "rate limit abuse");
+            denyAndClose(session, ref, ErrorCode.RATE_LIMITED, "sustained rate limit abuse", Disconnect.RATE_ABUSE);
         } else {
             deny(session, ref, ErrorCode.RATE_LIMITED, "too many frames; slow down");
         }
@@ -129,26 +120,25 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     /** {@code bad_request}; too many bad frames in the abuse window closes with 4400. */
     private void badFrame(ClientSession session, String ref, String reason, long now) {
         if (session.badFramesTooOften(now)) {
-            denyAndClose(session, ref, ErrorCode.BAD_REQUEST, reason, CloseCodes.PROTOCOL_ABUSE, "too many bad frames");
+            denyAndClose(session, ref, ErrorCode.BAD_REQUEST, reason, Disconnect.BAD_FRAMES);
         } else {
             deny(session, ref, ErrorCode.BAD_REQUEST, reason);
         }
     }
 
     void closed(ClientSession session) {
-        cancelTimers(session);
-        for (String room : session.rooms.keySet()) {
+        session.cancelExpiry();
+        for (String room : session.removeAllRooms()) {
             removeMember(room, session);
         }
-        session.rooms.clear();
         users.remove(session);
-        session.lease.release();
+        session.releaseSlot();
     }
 
     @Override
     public void join(ClientSession session, ClientFrame.Join frame) {
         String room = frame.room();
-        if (session.rooms.containsKey(room)) {
+        if (session.inRoom(room)) {
             session.send(ServerFrames.ok(frame.ref()));
             return;
         }
@@ -156,7 +146,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             deny(session, frame.ref(), ErrorCode.FORBIDDEN, "room limit reached");
             return;
         }
-        VerifiedToken token = session.token;
+        VerifiedToken token = session.token();
         RoomAccess access = rules.access(token.sub(), token.roles(), room);
         if (!access.join()) {
             deny(session, frame.ref(), ErrorCode.FORBIDDEN, denial(access, "join"));
@@ -165,7 +155,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
         HistorySpec history = rules.history(room);
         if (history != null) {
             // The engine answers, in order with the room's messages (PROTOCOL section 8).
-            session.rooms.put(room, access);
+            session.addRoom(room, access);
             HistoryMembership join = new HistoryMembership(session, room, history, frame.since(), access, frame.ref(),
                     rooms, fanout, this);
             session.joinStarted(room, join);
@@ -173,8 +163,8 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             presence.join(room, token.sub()).onFailure().recoverWithNull().subscribe().with(counted -> bus.joinHistory(join));
             return;
         }
-        String name = rooms.join(room, session);
-        session.rooms.put(name, access);
+        String name = rooms.join(room, session.member());
+        session.addRoom(name, access);
         // A since in a room without history recovers nothing (PROTOCOL section 8).
         String ok = frame.since() == null ? ServerFrames.ok(frame.ref()) : ServerFrames.joined(frame.ref(), null, false);
         // Answered once this node receives the room's traffic from the other nodes, and presence counts
@@ -190,7 +180,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
 
     /** On the connection's own loop, which owns its room table; a leave or close since then wins. */
     void rollBackJoin(ClientSession session, String room, RoomAccess access, String ref, ErrorCode code, String reason) {
-        if (session.rooms.remove(room, access)) {
+        if (session.removeRoom(room, access)) {
             removeMember(room, session);
         }
         deny(session, ref, code, reason);
@@ -198,7 +188,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
 
     @Override
     public void leave(ClientSession session, ClientFrame.Leave frame) {
-        if (session.rooms.remove(frame.room()) == null) {
+        if (!session.removeRoom(frame.room())) {
             deny(session, frame.ref(), ErrorCode.NOT_JOINED, "not a member of this room");
             return;
         }
@@ -213,8 +203,8 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
 
     @Override
     public void publish(ClientSession session, ClientFrame.Publish frame) {
-        VerifiedToken token = session.token;
-        RoomAccess access = session.rooms.get(frame.room());
+        VerifiedToken token = session.token();
+        RoomAccess access = session.access(frame.room());
         if (access == null) {
             access = rules.access(token.sub(), token.roles(), frame.room());
             if (access.publish() && access.publishRequiresMembership()) {
@@ -251,7 +241,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     }
 
     private void refreshed(ClientSession session, ClientFrame.Refresh frame, VerifiedToken fresh) {
-        if (!fresh.sub().equals(session.token.sub())) {
+        if (!fresh.sub().equals(session.token().sub())) {
             deny(session, frame.ref(), ErrorCode.FORBIDDEN, "token is for another user");
             return;
         }
@@ -263,19 +253,20 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
             deny(session, frame.ref(), ErrorCode.FORBIDDEN, "token revoked");
             return;
         }
-        session.token = fresh;
-        for (String room : reevaluateRooms(session)) {
+        session.replaceToken(fresh);
+        for (String room : session.reevaluateRooms(name -> rules.access(fresh.sub(), fresh.roles(), name))) {
+            removeMember(room, session);
             session.send(ServerFrames.left(room, "forbidden"));
         }
-        armExpiry(session);
+        session.armExpiry(clock.millis(), noticeMillis, skewMillis);
         session.send(ServerFrames.ok(frame.ref()));
     }
 
     @Override
     public void presence(ClientSession session, ClientFrame.Presence frame) {
         String room = frame.room();
-        VerifiedToken token = session.token;
-        if (!session.rooms.containsKey(room)) {
+        VerifiedToken token = session.token();
+        if (!session.inRoom(room)) {
             RoomAccess access = rules.access(token.sub(), token.roles(), room);
             if (!access.join()) {
                 deny(session, frame.ref(), ErrorCode.FORBIDDEN, denial(access, "see the presence of"));
@@ -291,31 +282,13 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
                 failure -> deny(session, frame.ref(), ErrorCode.UNAVAILABLE, "presence is unreachable"));
     }
 
-    /** Re-checks every joined room against the current token; returns the rooms it no longer allows. */
-    private List<String> reevaluateRooms(ClientSession session) {
-        List<String> lost = new ArrayList<>();
-        VerifiedToken token = session.token;
-        for (Iterator<Map.Entry<String, RoomAccess>> it = session.rooms.entrySet().iterator(); it.hasNext();) {
-            Map.Entry<String, RoomAccess> entry = it.next();
-            RoomAccess access = rules.access(token.sub(), token.roles(), entry.getKey());
-            if (access.join()) {
-                entry.setValue(access);
-            } else {
-                it.remove();
-                removeMember(entry.getKey(), session);
-                lost.add(entry.getKey());
-            }
-        }
-        return lost;
-    }
-
     /** @return completes once presence no longer counts the connection (the change itself is under way already) */
     private Uni<Void> removeMember(String room, ClientSession session) {
         HistoryMembership pending = session.takeJoin(room);
         if (pending != null) {
             pending.withdraw();
         }
-        if (rooms.leave(room, session)) {
+        if (rooms.leave(room, session.member())) {
             bus.roomChanged(room).subscribe().with(unsubscribed -> {
             }, failure -> {
                 // the node may go on receiving the room's traffic it no longer needs
@@ -323,7 +296,7 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
                 metrics.failed("unsubscribe");
             });
         }
-        return presence.leave(room, session.token.sub());
+        return presence.leave(room, session.token().sub());
     }
 
     /**
@@ -333,38 +306,11 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
      * @return true when the session has expired and is being closed
      */
     private boolean expire(ClientSession session, String ref) {
-        if (clock.millis() <= session.token.expMillis() + skewMillis) {
+        if (clock.millis() <= session.token().expMillis() + skewMillis) {
             return false;
         }
-        denyAndClose(session, ref, ErrorCode.TOKEN_EXPIRED, EXPIRED_REASON, CloseCodes.TOKEN_EXPIRED, EXPIRED_REASON);
+        denyAndClose(session, ref, ErrorCode.TOKEN_EXPIRED, EXPIRED_REASON, Disconnect.TOKEN_EXPIRED);
         return true;
-    }
-
-    /** Arms the {@code expiring} notice and the close at {@code exp} + skew for the current token. */
-    private void armExpiry(ClientSession session) {
-        cancelTimers(session);
-        long now = clock.millis();
-        long exp = session.token.expMillis();
-        long expSeconds = session.token.expSeconds();
-        session.expiringTimer = vertx.setTimer(Math.max(1, exp - noticeMillis - now), id -> {
-            session.expiringTimer = ClientSession.NO_TIMER;
-            session.send(ServerFrames.expiring(expSeconds));
-        });
-        session.expiryTimer = vertx.setTimer(Math.max(1, exp + skewMillis - now), id -> {
-            session.expiryTimer = ClientSession.NO_TIMER;
-            session.close(CloseCodes.TOKEN_EXPIRED, EXPIRED_REASON);
-        });
-    }
-
-    private void cancelTimers(ClientSession session) {
-        if (session.expiringTimer != ClientSession.NO_TIMER) {
-            vertx.cancelTimer(session.expiringTimer);
-            session.expiringTimer = ClientSession.NO_TIMER;
-        }
-        if (session.expiryTimer != ClientSession.NO_TIMER) {
-            vertx.cancelTimer(session.expiryTimer);
-            session.expiryTimer = ClientSession.NO_TIMER;
-        }
     }
 
     private void deny(ClientSession session, String ref, ErrorCode code, String reason) {
@@ -373,10 +319,9 @@ public class Dispatcher implements ClientFrame.Handler<ClientSession> {
     }
 
     /** The error reply, then the close: the reply is written first, on the same socket. */
-    private void denyAndClose(ClientSession session, String ref, ErrorCode code, String reason, int closeCode,
-            String closeReason) {
+    private void denyAndClose(ClientSession session, String ref, ErrorCode code, String reason, Disconnect why) {
         metrics.denied(code.wire());
-        session.sendAndClose(ServerFrames.error(ref, code, reason), closeCode, closeReason);
+        session.sendAndClose(ServerFrames.error(ref, code, reason), why);
     }
 
     private static String denial(RoomAccess access, String op) {

@@ -13,9 +13,11 @@ import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
-import io.switchboard.ops.DrainState;
+import io.switchboard.ops.Drain;
 import io.switchboard.ops.GatewayMetrics;
-import io.switchboard.protocol.CloseCodes;
+import io.switchboard.protocol.Disconnect;
+import io.switchboard.transport.LoopPressure;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 
@@ -34,31 +36,28 @@ public class GatewayEndpoint {
     private final GatewayMetrics metrics;
     private final ClientSession.Limits limits;
     private final LoopPressure pressure;
-    private final DrainState drain;
+    private final Drain drain;
+    private final Vertx vertx;
 
     public GatewayEndpoint(Dispatcher dispatcher, GatewayMetrics metrics, LimitsConfig limits, Fanout fanout,
-            DrainState drain) {
+            Drain drain, Vertx vertx) {
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.limits = ClientSession.Limits.of(limits);
         this.pressure = fanout.pressure();
         this.drain = drain;
+        this.vertx = vertx;
     }
 
     @OnOpen
     @NonBlocking
     void onOpen(WebSocketConnection connection) {
         ClientSession session = new ClientSession(connection, connection.userData().get(Admission.USER_DATA_KEY), metrics,
-                limits);
+                limits, vertx);
         connection.userData().put(SESSION, session);
         session.debug("connection %s opened", connection.id());
-        dispatcher.opened(session);
-        // Admitted before the drain began but opened after it took its list of connections: closed
-        // here. The session is listed before the check, and the drain begins before it lists, so
-        // each connection is either in the drain's list or sees the drain here.
-        if (drain.draining()) {
-            session.close(CloseCodes.GOING_AWAY, "server shutting down");
-        }
+        dispatcher.opened(session); // lists the session, as the drain needs before it is told
+        drain.opened(session);
     }
 
     @OnTextMessage
@@ -66,7 +65,7 @@ public class GatewayEndpoint {
     void onText(String text, WebSocketConnection connection) {
         ClientSession session = connection.userData().get(SESSION);
         dispatcher.frame(session, text);
-        pressure.pauseIfBehind(session.channel());
+        pressure.pauseIfBehind(session.member().channel());
     }
 
     @OnBinaryMessage
@@ -74,7 +73,7 @@ public class GatewayEndpoint {
     void onBinary(Buffer ignored, WebSocketConnection connection) {
         ClientSession session = connection.userData().get(SESSION);
         dispatcher.binaryFrame(session);
-        pressure.pauseIfBehind(session.channel());
+        pressure.pauseIfBehind(session.member().channel());
     }
 
     /**
@@ -85,7 +84,7 @@ public class GatewayEndpoint {
     @NonBlocking
     void onIllegalState(IllegalStateException failure, WebSocketConnection connection) {
         if (failure.getMessage() != null && failure.getMessage().contains(VERTX_OVERSIZE_MESSAGE)) {
-            closeQuietly(connection, CloseCodes.TOO_BIG, "frame larger than the maximum");
+            closeQuietly(connection, Disconnect.TOO_BIG);
         } else {
             onFailure(failure, connection);
         }
@@ -112,21 +111,21 @@ public class GatewayEndpoint {
     @NonBlocking
     void onFailure(Throwable failure, WebSocketConnection connection) {
         log(Logger.Level.ERROR, failure, connection, "internal error on connection %s", connection.id());
-        closeQuietly(connection, CloseCodes.INTERNAL, "internal error");
+        closeQuietly(connection, Disconnect.INTERNAL);
     }
 
     private static void log(Logger.Level level, Throwable failure, WebSocketConnection connection, String format,
             Object... params) {
         ClientSession session = connection.userData().get(SESSION);
-        ConnectionLog.log(LOG, level, failure, connection, session == null ? null : session.token.sub(), format, params);
+        ConnectionLog.log(LOG, level, failure, connection, session == null ? null : session.token().sub(), format, params);
     }
 
-    private static void closeQuietly(WebSocketConnection connection, int code, String reason) {
+    private static void closeQuietly(WebSocketConnection connection, Disconnect why) {
         ClientSession session = connection.userData().get(SESSION);
         if (session != null) {
-            session.close(code, reason);
+            session.close(why);
         } else if (!connection.isClosed()) {
-            connection.close(new CloseReason(code, reason)).subscribe().with(closed -> {
+            connection.close(ClientSession.closeReason(why)).subscribe().with(closed -> {
             }, failure -> log(Logger.Level.DEBUG, null, connection, "close of %s failed: %s", connection.id(), failure));
         }
     }

@@ -10,6 +10,7 @@ import io.switchboard.protocol.ServerFrames;
 import io.switchboard.rooms.HistorySpec;
 import io.switchboard.rooms.LocalRooms;
 import io.switchboard.rooms.RoomAccess;
+import io.switchboard.transport.Member;
 
 /**
  * A connection's join of a history room while the engine carries it out. The engine admits it on its
@@ -20,14 +21,14 @@ final class HistoryMembership extends HistoryJoin {
     private final ClientSession session;
     private final RoomAccess access;
     private final String ref;
-    private final LocalRooms rooms;
+    private final LocalRooms<Member> rooms;
     private final Fanout fanout;
     private final Dispatcher dispatcher;
     private boolean admitted;
     private boolean withdrawn;
 
     HistoryMembership(ClientSession session, String room, HistorySpec spec, Position since, RoomAccess access, String ref,
-            LocalRooms rooms, Fanout fanout, Dispatcher dispatcher) {
+            LocalRooms<Member> rooms, Fanout fanout, Dispatcher dispatcher) {
         super(room, spec, since);
         this.session = session;
         this.access = access;
@@ -51,8 +52,8 @@ final class HistoryMembership extends HistoryJoin {
             List<String> frames = new ArrayList<>(replay.size() + 1);
             frames.add(ServerFrames.joined(ref, position, recovered));
             frames.addAll(replay);
-            fanout.sendTo(session, frames);
-            rooms.join(room(), session);
+            fanout.sendTo(session.member(), frames);
+            rooms.join(room(), session.member());
             admitted = true;
         }
         session.loop().execute(() -> session.joinSettled(room(), this));

@@ -14,7 +14,7 @@ import io.switchboard.auth.TokenCarriers;
 import io.switchboard.auth.TokenRejectedException;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.auth.VerifiedToken;
-import io.switchboard.ops.DrainState;
+import io.switchboard.ops.Drain;
 import io.switchboard.ops.GatewayMetrics;
 import io.switchboard.ops.DrainConfig;
 import io.switchboard.transport.NettyAccess;
@@ -41,13 +41,13 @@ public class UpgradeGate {
     private final TokenCarriers carriers;
     private final TokenVerifier verifier;
     private final ConnectionQuota quota;
-    private final DrainState drain;
+    private final Drain drain;
     private final Revocations revocations;
     private final GatewayMetrics metrics;
     private final String retryAfterSeconds;
 
     public UpgradeGate(OriginPolicy origins, TokenCarriers carriers, TokenVerifier verifier, ConnectionQuota quota,
-            Revocations revocations, DrainState drain, GatewayMetrics metrics, DrainConfig ops) {
+            Revocations revocations, Drain drain, GatewayMetrics metrics, DrainConfig ops) {
         this.origins = origins;
         this.carriers = carriers;
         this.verifier = verifier;
@@ -59,6 +59,8 @@ public class UpgradeGate {
     }
 
     void install(@Observes Router router) {
+        // stops the start, naming the internal, rather than failing every upgrade later
+        NettyAccess.verify();
         router.route(PATH).order(ORDER).handler(this::handle);
     }
 

@@ -17,10 +17,10 @@ import io.switchboard.cluster.BusStatus;
 @Readiness
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
-    private final DrainState drain;
+    private final Drain drain;
     private final Bus bus;
 
-    public ReadinessCheck(DrainState drain, Bus bus) {
+    public ReadinessCheck(Drain drain, Bus bus) {
         this.drain = drain;
         this.bus = bus;
     }

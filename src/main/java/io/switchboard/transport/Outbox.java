@@ -1,14 +1,13 @@
-package io.switchboard.gateway;
+package io.switchboard.transport;
 
 import java.util.ArrayList;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.concurrent.EventExecutor;
-import io.switchboard.rooms.Member;
 
 /**
  * Room messages waiting for one event loop. Deliveries queue here and one task on the loop drains
@@ -33,7 +32,7 @@ final class Outbox implements Runnable {
     private record Pending(ByteBuf frame, Member[] members) {
     }
 
-    private final EventExecutor loop;
+    private final Executor loop;
     private final LoopPressure pressure;
     private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -49,7 +48,7 @@ final class Outbox implements Runnable {
     /** Members written to in this drain and not flushed yet; only the loop touches it. */
     private final ArrayList<Member> unflushed = new ArrayList<>();
 
-    Outbox(EventExecutor loop, LoopPressure pressure) {
+    Outbox(Executor loop, LoopPressure pressure) {
         this.loop = loop;
         this.pressure = pressure;
     }

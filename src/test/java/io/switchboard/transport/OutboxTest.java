@@ -1,4 +1,4 @@
-package io.switchboard.gateway;
+package io.switchboard.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +17,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.EventExecutor;
-import io.switchboard.rooms.Member;
 
 /**
  * The outbox on a real event loop: order kept, frames released, a busy loop's backlog written with

@@ -1,9 +1,9 @@
-package io.switchboard.rooms;
+package io.switchboard.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 
-/** A local connection as rooms see it: a socket on an event loop that encoded frames are written to. */
+/** A local connection as the outboxes see it: a socket on an event loop that encoded frames are written to. */
 public interface Member {
 
     /** The event loop that owns the member's socket; {@link #write} and {@link #flush} must run on it. */

@@ -1,4 +1,4 @@
-package io.switchboard.protocol;
+package io.switchboard.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package io.switchboard.gateway;
+package io.switchboard.transport;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -17,7 +17,7 @@ import io.netty.channel.Channel;
  * other nodes, from the server API) still meet the hard bound: a loop's queue never holds more, and
  * the members of a message it cannot take are closed with 1013 and written nothing more.
  */
-final class LoopPressure {
+public final class LoopPressure {
     private final long bound;
     private final long behindAbove;
     private final long caughtUpBelow;
@@ -54,7 +54,7 @@ final class LoopPressure {
         }
     }
 
-    int loopsBehind() {
+    public int loopsBehind() {
         return loopsBehind.get();
     }
 
@@ -62,7 +62,7 @@ final class LoopPressure {
      * After a client's frame, on its loop: while a loop is behind, stops reading that client's socket.
      * One volatile read when no loop is behind.
      */
-    void pauseIfBehind(Channel channel) {
+    public void pauseIfBehind(Channel channel) {
         if (loopsBehind.get() == 0 || !channel.config().isAutoRead()) {
             return; // nothing behind, or already paused (by this or by Vert.x, which resumes it itself)
         }

@@ -1,4 +1,4 @@
-package io.switchboard.rooms;
+package io.switchboard.transport;
 
 import java.util.List;
 import java.util.Set;
@@ -21,7 +21,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.switchboard.protocol.ServerFrames;
-import io.switchboard.protocol.WebSocketFrames;
+import io.switchboard.rooms.LocalRooms;
+import io.switchboard.rooms.RoomAccess;
+import io.switchboard.rooms.RoomRules;
 import io.switchboard.support.TestRule;
 
 /**
@@ -39,7 +41,7 @@ public class FanoutBenchmark {
     @Param({ "1", "200", "2000" })
     int members;
 
-    private final LocalRooms rooms = new LocalRooms();
+    private final LocalRooms<Member> rooms = new LocalRooms<>(Member::loop, Member[]::new);
     private final RoomRules rules = new RoomRules(List.of(new TestRule("user:{sub}", List.of("*"), List.of("*"), true),
             new TestRule("r*", List.of("user"), List.of("user"), true)));
     private final String data = "{\"seq\":4711,\"pad\":\"" + "x".repeat(200) + "\"}";
@@ -85,7 +87,7 @@ public class FanoutBenchmark {
         String frame = ServerFrames.message("r42", "k3j9x2a1-1f", "u1234", 1795399593267L, data);
         ByteBuf bytes = WebSocketFrames.text(frame);
         int delivered = 0;
-        for (LocalRooms.LoopMembers group : rooms.members("r42")) {
+        for (LocalRooms.LoopMembers<Member> group : rooms.members("r42")) {
             for (Member member : group.members()) {
                 member.write(bytes);
             }
