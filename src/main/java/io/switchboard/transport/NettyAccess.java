@@ -42,8 +42,9 @@ public final class NettyAccess {
     }
 
     /**
-     * Whether the bytes or the frames written to the channel and not yet handed to the socket (replies
-     * included) have reached a bound; must run on the channel's event loop.
+     * Whether what waits in the channel for the socket (replies included) has reached a bound: its
+     * bytes, flushed or not, with Netty's own overhead per frame, or its frames flushed and not yet
+     * handed to the socket. Must run on the channel's event loop.
      */
     public static Backlog backlog(Channel channel, long maxBytes, int maxFrames) {
         ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
@@ -87,7 +88,7 @@ public final class NettyAccess {
 
     /** @return what does not hold on a channel of Netty's own, or null when all does */
     private static String probeOutboundBuffer() {
-        EmbeddedChannel probe = new EmbeddedChannel();
+        EmbeddedChannel probe = new StalledChannel();
         try {
             if (backlog(probe, 1, 1) != Backlog.UNDER) {
                 return "Channel.unsafe().outboundBuffer() counts a backlog on a new channel";
@@ -95,9 +96,12 @@ public final class NettyAccess {
             probe.write(Unpooled.wrappedBuffer(new byte[1000]));
             // the byte count includes Netty's own overhead per frame, so only a lower bound is certain
             if (backlog(probe, 1000, Integer.MAX_VALUE) != Backlog.OVER
-                    || backlog(probe, Long.MAX_VALUE, 1) != Backlog.OVER
-                    || backlog(probe, Long.MAX_VALUE, 2) != Backlog.UNDER) {
-                return "Channel.unsafe().outboundBuffer() does not count the unwritten bytes and frames";
+                    || backlog(probe, Long.MAX_VALUE, 1) != Backlog.UNDER) {
+                return "Channel.unsafe().outboundBuffer() does not count the unwritten bytes";
+            }
+            probe.flush();
+            if (backlog(probe, Long.MAX_VALUE, 1) != Backlog.OVER || backlog(probe, Long.MAX_VALUE, 2) != Backlog.UNDER) {
+                return "Channel.unsafe().outboundBuffer() does not count the flushed frames";
             }
             probe.close();
             if (backlog(probe, 1, 1) != Backlog.CLOSED) {
@@ -106,6 +110,14 @@ public final class NettyAccess {
             return null;
         } finally {
             probe.finishAndReleaseAll();
+        }
+    }
+
+    /** A channel whose socket takes nothing: what is flushed stays in its outbound buffer. */
+    static final class StalledChannel extends EmbeddedChannel {
+        @Override
+        protected void doWrite(ChannelOutboundBuffer in) {
+            // the peer does not read
         }
     }
 }

@@ -31,22 +31,29 @@ class NettyAccessTest {
     }
 
     @Test
-    void theBacklogCountsUnwrittenBytesAndFramesUntilTheChannelCloses() {
-        EmbeddedChannel channel = new EmbeddedChannel();
+    void theBacklogCountsUnwrittenBytesAndFlushedFramesUntilTheChannelCloses() {
+        EmbeddedChannel channel = new NettyAccess.StalledChannel();
         assertEquals(NettyAccess.Backlog.UNDER, NettyAccess.backlog(channel, 1, 1));
         channel.write(Unpooled.wrappedBuffer(new byte[100]));
         channel.write(Unpooled.wrappedBuffer(new byte[100]));
-        assertEquals(NettyAccess.Backlog.UNDER, NettyAccess.backlog(channel, Long.MAX_VALUE, 3));
         // Netty counts its own overhead per frame on top of the payload
-        assertEquals(NettyAccess.Backlog.OVER, NettyAccess.backlog(channel, 200, 3), "bytes");
-        assertEquals(NettyAccess.Backlog.UNDER, NettyAccess.backlog(channel, 4096, 3), "bytes, within the bound");
-        assertEquals(NettyAccess.Backlog.OVER, NettyAccess.backlog(channel, Long.MAX_VALUE, 2), "frames");
+        assertEquals(NettyAccess.Backlog.OVER, NettyAccess.backlog(channel, 200, 1), "bytes, before the flush");
+        assertEquals(NettyAccess.Backlog.UNDER, NettyAccess.backlog(channel, 4096, 1), "frames count once flushed");
         channel.flush();
-        assertEquals(NettyAccess.Backlog.UNDER, NettyAccess.backlog(channel, 1, 1), "written out");
-        channel.write(Unpooled.wrappedBuffer(new byte[100]));
+        assertEquals(NettyAccess.Backlog.UNDER, NettyAccess.backlog(channel, 4096, 3));
+        assertEquals(NettyAccess.Backlog.OVER, NettyAccess.backlog(channel, 4096, 2), "frames");
         channel.close();
         assertFalse(channel.isOpen());
-        assertEquals(NettyAccess.Backlog.CLOSED, NettyAccess.backlog(channel, 1000, 1000));
+        assertEquals(NettyAccess.Backlog.CLOSED, NettyAccess.backlog(channel, Long.MAX_VALUE, Integer.MAX_VALUE));
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void whatTheSocketTookIsNoLongerCounted() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.write(Unpooled.wrappedBuffer(new byte[100]));
+        channel.flush();
+        assertEquals(NettyAccess.Backlog.UNDER, NettyAccess.backlog(channel, 1, 1));
         channel.finishAndReleaseAll();
     }
 }
