@@ -16,6 +16,7 @@ import io.switchboard.cluster.ControlCommand;
 import io.switchboard.cluster.NodeIdentity;
 import io.switchboard.cluster.RoomMessage;
 import io.switchboard.protocol.JsonText;
+import io.switchboard.protocol.MessageLimit;
 import io.switchboard.protocol.RoomNames;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -39,14 +40,14 @@ public class ServerApi {
     private final int maxBodyBytes;
     private final long maxTokenLifetimeMillis;
 
-    public ServerApi(TokenVerifier verifier, Revocations revocations, Bus bus, NodeIdentity node, ApiConfig config, ApiLimits limits,
+    public ServerApi(TokenVerifier verifier, Revocations revocations, Bus bus, NodeIdentity node, ApiConfig config, MessageLimit limit,
             AuthConfig auth) {
         this.verifier = verifier;
         this.revocations = revocations;
         this.bus = bus;
         this.node = node;
         this.serviceRole = config.serviceRole();
-        this.maxBodyBytes = limits.maxBodyBytes();
+        this.maxBodyBytes = limit.maxBytes();
         this.maxTokenLifetimeMillis = auth.maxTokenLifetime().toMillis();
     }
 
