@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -83,6 +84,8 @@ public final class RedisBus implements Bus {
     // Publishing side, guarded by this.
     private RedisConnection pub;
     private boolean flushPending;
+    /** The publisher connection whose first history publish went as EVAL, loading the script. */
+    private RedisConnection scriptLoadedOn;
     private final ArrayDeque<Pending> outbox = new ArrayDeque<>();
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
     private long heldBytes;
@@ -119,7 +122,7 @@ public final class RedisBus implements Bus {
 
     /** A command accepted for Redis (a publish, or storing a retained control command), in order. */
     private static final class Pending {
-        final Request request;
+        Request request;
         final int size;
         RedisConnection sentOn;
         long sentAt;
@@ -128,6 +131,8 @@ public final class RedisBus implements Bus {
         UniEmitter<? super Long> offsetWaiter;
         /** Whether the waiter wants the offset even when the message is held first. */
         boolean awaitOffset;
+        /** For a history publish: the same script call as EVAL, for when Redis lost the script. */
+        Supplier<Request> loadingScript;
 
         Pending(Request request, int size) {
             this.request = request;
@@ -241,8 +246,16 @@ public final class RedisBus implements Bus {
     private void enqueueHistory(RoomMessage message, HistorySpec spec, UniEmitter<? super Long> emitter, boolean awaitOffset) {
         boolean held = false;
         synchronized (this) {
-            Pending pending = new Pending(history.publish(message, spec, publishCommand, sequence + 1),
+            long seq = sequence + 1;
+            // A cluster connection spans every master and cannot tell which hold the script: there
+            // an EVALSHA refused on one master while a later one ran after another node loaded the
+            // script would store them out of order. So in cluster mode the script always goes as EVAL.
+            boolean sharded = dialect == RedisDialect.SHARDED;
+            Pending pending = new Pending(history.publish(message, spec, publishCommand, seq, sharded),
                     message.frame().length() + 64);
+            if (!sharded) {
+                pending.loadingScript = () -> history.publish(message, spec, publishCommand, seq, true);
+            }
             // set before it is sent: the acknowledgement may run within the send, on this thread
             pending.offsetWaiter = emitter;
             pending.awaitOffset = awaitOffset;
@@ -359,18 +372,32 @@ public final class RedisBus implements Bus {
 
     private void sendLocked(Pending pending) {
         RedisConnection connection = pub;
+        if (pending.loadingScript != null && scriptLoadedOn != connection) {
+            // the first history publish on a connection loads the script, so a Redis restarted or
+            // failed over since never refuses the publishes pipelined behind it
+            pending.request = pending.loadingScript.get();
+            scriptLoadedOn = connection;
+        }
         pending.sentOn = connection;
         pending.sentAt = System.currentTimeMillis();
         inFlight.add(pending);
-        connection.send(pending.request).onComplete(ar -> acknowledged(pending, connection, ar));
+        transmit(pending, connection);
     }
 
-    private void acknowledged(Pending pending, RedisConnection connection, AsyncResult<Response> ar) {
+    private void transmit(Pending pending, RedisConnection connection) {
+        Request request = pending.request;
+        connection.send(request).onComplete(ar -> acknowledged(pending, request, connection, ar));
+    }
+
+    private void acknowledged(Pending pending, Request request, RedisConnection connection, AsyncResult<Response> ar) {
         RedisConnection broken = null;
         UniEmitter<? super Long> waiter = null;
         synchronized (this) {
-            if (pending.sentOn != connection) {
-                return; // already put back into the outbox when its connection was lost
+            if (pending.sentOn != connection || pending.acked) {
+                return; // already put back into the outbox when its connection was lost, or answered by a copy
+            }
+            if (ar.failed() && request != pending.request) {
+                return; // a copy sent since as EVAL answers for it
             }
             if (ar.succeeded()) {
                 pending.acked = true;
@@ -380,6 +407,8 @@ public final class RedisBus implements Bus {
                     heldBytes -= inFlight.poll().size;
                 }
                 drainLocked();
+            } else if (pub == connection && pending.loadingScript != null && LuaScript.missing(ar.cause())) {
+                resendLoadingScript(connection);
             } else if (pub == connection) {
                 // Redis refused a command on a live connection: start over on a fresh one, resending.
                 LOG.warnf("Redis refused a publish (%s); reconnecting the publisher", ar.cause().getMessage());
@@ -388,13 +417,37 @@ public final class RedisBus implements Bus {
             }
         }
         if (broken != null) {
-            broken.close();
+            // not just closed: its end handler may come too late, and a cluster connection closed twice throws
+            publisherLost(broken);
         }
         if (waiter != null) {
             // the script's reply: [epoch, offset]; offset 0 for a resent copy already stored
             Response reply = ar.result();
             waiter.complete(reply != null && reply.size() > 1 ? reply.get(1).toLong() : 0L);
         }
+    }
+
+    /**
+     * Redis lost the history script while connected ({@code SCRIPT FLUSH}), so the history publishes
+     * sent after the one it refused may have been refused too. Every history publish not
+     * answered yet is sent again at once, in order, on the same connection, as EVAL, which loads the
+     * script: one round trip, and each Redis still receives a room's messages in their order. A copy
+     * of one that had gone through is recognised by its sequence number and not stored twice.
+     */
+    private void resendLoadingScript(RedisConnection connection) {
+        int resent = 0;
+        // a copy failed at once (a closed connection) puts everything back in the outbox, in the loop
+        for (Pending pending : new ArrayList<>(inFlight)) {
+            if (pub != connection) {
+                break;
+            }
+            if (!pending.acked && pending.loadingScript != null && pending.sentOn == connection) {
+                pending.request = pending.loadingScript.get();
+                transmit(pending, connection);
+                resent++;
+            }
+        }
+        LOG.infof("Redis does not hold the history script any more (SCRIPT FLUSH?); resent %d publishes with it", resent);
     }
 
     private void drainLocked() {
@@ -466,8 +519,9 @@ public final class RedisBus implements Bus {
         }
         heldNow.forEach(waiter -> waiter.complete(0L));
         LOG.warn("Redis publisher connection lost; holding publishes until it is back");
-        connection.close();
+        // the reconnect first: a close that throws must not leave the publisher down for good
         context.runOnContext(v -> pubBackoff = retry(this::connectPublisher, pubBackoff));
+        connection.close();
     }
 
     // ---------------------------------------------------------------- subscribing

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import io.switchboard.history.HistoryStore;
 import io.switchboard.protocol.Position;
@@ -14,7 +15,6 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -30,6 +30,9 @@ import io.vertx.redis.client.Response;
  * Appending, assigning the offset and publishing are one script, so offsets follow the order in
  * which Redis published the messages. The epoch is made when the hash is missing: the history was
  * lost, or expired as a whole ({@code history-ttl} after its last message).
+ * <p>
+ * The scripts are called by their SHA1 ({@link LuaScript}); a call Redis answers {@code NOSCRIPT}
+ * is sent again as {@code EVAL}, which runs and loads the script (for publishes, see RedisBus).
  */
 final class RedisHistory implements HistoryStore {
     /** A history message on its channel: {@code 2 <origin> <ts> <epoch> <offset> <frame>}. */
@@ -99,6 +102,9 @@ final class RedisHistory implements HistoryStore {
     private final String prefix;
     private final String self;
     private final AtomicLong epochs = new AtomicLong();
+    private final LuaScript publishScript = new LuaScript(PUBLISH);
+    private final LuaScript currentScript = new LuaScript(CURRENT);
+    private final LuaScript rangeScript = new LuaScript(RANGE);
     /**
      * Reads beyond {@link #MAX_READS}, and the count sent; touched only on the bus's context. The
      * queue holds at most one read per room: a room's stream reads one thing at a time.
@@ -111,6 +117,12 @@ final class RedisHistory implements HistoryStore {
         this.context = context;
         this.prefix = prefix;
         this.self = self;
+    }
+
+    /** Runs a script by its SHA1, and when Redis lost it, once more as {@code EVAL}, which loads it. */
+    private Future<Response> run(LuaScript script, UnaryOperator<Request> args) {
+        return client.send(args.apply(script.call(false)))
+                .recover(e -> LuaScript.missing(e) ? client.send(args.apply(script.call(true))) : Future.failedFuture(e));
     }
 
     String channel(String room) {
@@ -137,10 +149,13 @@ final class RedisHistory implements HistoryStore {
         return self + '.' + Long.toString(System.currentTimeMillis(), 36) + '.' + Long.toString(epochs.incrementAndGet(), 36);
     }
 
-    /** The script that stores, numbers and publishes one message; its reply is {@code [epoch, offset]}. */
-    Request publish(RoomMessage message, HistorySpec spec, String publishCommand, long seq) {
+    /**
+     * The script that stores, numbers and publishes one message; its reply is {@code [epoch, offset]}.
+     * Called by its SHA1 unless {@code loading}, which sends the text (after a {@code NOSCRIPT}).
+     */
+    Request publish(RoomMessage message, HistorySpec spec, String publishCommand, long seq, boolean loading) {
         String frame = message.frame();
-        return Request.cmd(Command.EVAL).arg(PUBLISH).arg(2).arg(stream(message.room())).arg(meta(message.room()))
+        return publishScript.call(loading).arg(2).arg(stream(message.room())).arg(meta(message.room()))
                 .arg(channel(message.room())).arg(publishCommand).arg(spec.size()).arg(ttlSeconds(spec))
                 .arg(candidateEpoch()).arg(self).arg(seq).arg(message.ts())
                 .arg(ServerFrames.offsetHead(frame)).arg(ServerFrames.offsetTail(frame));
@@ -148,9 +163,9 @@ final class RedisHistory implements HistoryStore {
 
     @Override
     public void current(String room, HistorySpec spec, Handler<AsyncResult<Position>> done) {
-        Request request = Request.cmd(Command.EVAL).arg(CURRENT).arg(2).arg(stream(room)).arg(meta(room))
-                .arg(candidateEpoch()).arg(ttlSeconds(spec));
-        read(request, r -> new Position(r.get(0).toString(), r.get(1).toLong()), done);
+        String candidate = candidateEpoch();
+        read(currentScript, call -> call.arg(2).arg(stream(room)).arg(meta(room)).arg(candidate).arg(ttlSeconds(spec)),
+                r -> new Position(r.get(0).toString(), r.get(1).toLong()), done);
     }
 
     @Override
@@ -160,19 +175,23 @@ final class RedisHistory implements HistoryStore {
             done.handle(Future.succeededFuture(List.of()));
             return;
         }
-        Request request = Request.cmd(Command.EVAL).arg(RANGE).arg(2).arg(stream(room)).arg(meta(room))
-                .arg(epoch).arg(from).arg(to).arg(System.currentTimeMillis() - spec.ttlMillis());
-        read(request, RedisHistory::entries, done);
+        long oldestKept = System.currentTimeMillis() - spec.ttlMillis();
+        read(rangeScript, call -> call.arg(2).arg(stream(room)).arg(meta(room)).arg(epoch).arg(from).arg(to).arg(oldestKept),
+                RedisHistory::entries, done);
     }
 
-    /** Sends a read, or queues it while {@link #MAX_READS} are out; completes on the bus's context. */
-    private <T> void read(Request request, Function<Response, T> result, Handler<AsyncResult<T>> done) {
+    /**
+     * Runs a read script, or queues it while {@link #MAX_READS} are out; completes on the bus's
+     * context. A read refused NOSCRIPT is sent again as EVAL within its turn.
+     */
+    private <T> void read(LuaScript script, UnaryOperator<Request> args, Function<Response, T> result,
+            Handler<AsyncResult<T>> done) {
         if (reads >= MAX_READS) {
-            waitingReads.add(() -> read(request, result, done));
+            waitingReads.add(() -> read(script, args, result, done));
             return;
         }
         reads++;
-        client.send(request).map(result).onComplete(ar -> context.runOnContext(v -> {
+        run(script, args).map(result).onComplete(ar -> context.runOnContext(v -> {
             reads--;
             Runnable next = waitingReads.poll();
             if (next != null) {

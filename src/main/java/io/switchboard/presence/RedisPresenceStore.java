@@ -1,11 +1,8 @@
 package io.switchboard.presence;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -13,10 +10,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.logging.Logger;
 
 import io.switchboard.cluster.ClusterConfig;
+import io.switchboard.cluster.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
@@ -51,7 +48,7 @@ final class RedisPresenceStore implements PresenceStore {
     private final String aliveMs;
     private final String graceMs;
     private final String keepMs;
-    private final String sha;
+    private final LuaScript lua;
     private final long reconnectMin;
     private final long reconnectMax;
     private long backoff;
@@ -87,7 +84,7 @@ final class RedisPresenceStore implements PresenceStore {
         this.aliveMs = Long.toString(Math.max(1, timeout / 2));
         this.graceMs = Long.toString(settings.grace().toMillis());
         this.keepMs = Long.toString(timeout + settings.grace().toMillis());
-        this.sha = sha1(PresenceScript.TEXT);
+        this.lua = new LuaScript(PresenceScript.TEXT);
         this.reconnectMin = settings.reconnectMin().toMillis();
         this.reconnectMax = settings.reconnectMax().toMillis();
         this.backoff = reconnectMin;
@@ -169,11 +166,10 @@ final class RedisPresenceStore implements PresenceStore {
         }
         String base = prefix + '{' + room + "}:presence:";
         String nodePrefix = base + "node:";
-        Request evalsha = script(Request.cmd(Command.EVALSHA).arg(sha), base, nodePrefix, args);
-        return c.send(evalsha).recover(failure -> {
-            if (failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT")) {
+        return c.send(script(lua.call(false), base, nodePrefix, args)).recover(failure -> {
+            if (LuaScript.missing(failure)) {
                 // first use on this Redis (or on this shard): EVAL also caches the script
-                return c.send(script(Request.cmd(Command.EVAL).arg(PresenceScript.TEXT), base, nodePrefix, args));
+                return c.send(script(lua.call(true), base, nodePrefix, args));
             }
             return Future.failedFuture(failure);
         });
@@ -239,13 +235,5 @@ final class RedisPresenceStore implements PresenceStore {
             connection = null;
         }
         client.close();
-    }
-
-    private static String sha1(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

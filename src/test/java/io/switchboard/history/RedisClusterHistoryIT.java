@@ -3,8 +3,10 @@ package io.switchboard.history;
 import static io.switchboard.history.RedisHistoryIT.join;
 import static io.switchboard.history.RedisHistoryIT.messages;
 import static io.switchboard.history.RedisHistoryIT.offsets;
+import static io.switchboard.history.RedisHistoryIT.range;
 import static io.switchboard.history.RedisHistoryIT.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.switchboard.support.GatewayNode;
@@ -22,8 +25,108 @@ import io.vertx.core.json.JsonObject;
 /**
  * History rooms on a real three-master Redis Cluster: the script runs on the master owning the
  * room's slot, which holds the room's stream, its hash and its sharded channel (hash tag {@code {room}}).
+ * That master is killed (SIGKILL) and started again with and without persistence.
  */
 class RedisClusterHistoryIT {
+
+    private static Map<String, String> config(List<RedisServer> masters, int size) {
+        Map<String, String> config = RedisHistoryIT.config(String.join(",", masters.stream().map(RedisServer::url).toList()), size);
+        config.put("switchboard.cluster.redis-mode", "cluster");
+        config.put("switchboard.cluster.subscribe-timeout", "1s");
+        return config;
+    }
+
+    /** The master holding the room's history (its hash exists once a member joined). */
+    private static RedisServer owner(List<RedisServer> masters, String room) {
+        String meta = "switchboard:history-meta:{" + room + "}";
+        return masters.stream().filter(m -> "1".equals(m.cli("EXISTS", meta).trim())).findFirst()
+                .orElseThrow(() -> new AssertionError("no master holds " + meta));
+    }
+
+    /** Kills the room's master, and checks that a join on {@code node} while it is down is refused and leaves no membership. */
+    private static void killTheRoomsMasterAndJoinDuringTheOutage(RedisServer owner, GatewayNode node, String room) {
+        owner.kill();
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> node.logLines().stream().anyMatch(l -> l.contains("Redis subscription lost")));
+        WsClient late = user(node, "late");
+        JsonObject refused = join(late, room, null);
+        assertEquals("unavailable", refused.getString("code"), refused.encode());
+        assertEquals("not_joined", late.leave(room).getString("code"), "the refused join left no membership");
+    }
+
+    @Test
+    void aShardLosingItsDataStartsANewEpochAnnouncedWithReset() {
+        List<RedisServer> masters = RedisServer.cluster(3);
+        try (GatewayNode n1 = GatewayNode.start("hk1", config(masters, 100));
+                GatewayNode n2 = GatewayNode.start("hk2", config(masters, 100))) {
+            String room = "hist:lost";
+            WsClient member = user(n1, "m");
+            WsClient publisher = user(n2, "p");
+            String epoch = join(member, room, null).getJsonObject("position").getString("epoch");
+            join(publisher, room, null);
+            for (int i = 0; i < 5; i++) {
+                publisher.publish(room, i);
+            }
+            assertEquals(range(1, 5), offsets(messages(member, room, 5, Duration.ofSeconds(10))));
+
+            RedisServer owner = owner(masters, room);
+            killTheRoomsMasterAndJoinDuringTheOutage(owner, n1, room);
+            owner.startProcess(); // no persistence: the shard comes back empty
+            JsonObject after = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> publisher.publish(room, "after"), r -> "ok".equals(r.getString("status")));
+            assertEquals("ok", after.getString("status"));
+            JsonObject reset = member.awaitAll(f -> "reset".equals(f.getString("op")), 1, Duration.ofSeconds(60)).get(0);
+            assertEquals(room, reset.getString("room"));
+            String newEpoch = reset.getJsonObject("position").getString("epoch");
+            assertNotEquals(epoch, newEpoch);
+            assertEquals(0L, reset.getJsonObject("position").getLong("offset"));
+            JsonObject first = messages(member, room, 1, Duration.ofSeconds(30)).get(0);
+            assertEquals(1L, first.getLong("offset"), "offsets start again at 1 after the reset");
+
+            WsClient back = user(n2, "m");
+            JsonObject reply = join(back, room, new JsonObject().put("epoch", epoch).put("offset", 5L));
+            assertEquals(false, reply.getBoolean("recovered"), reply.encode());
+            assertEquals(newEpoch, reply.getJsonObject("position").getString("epoch"));
+        } finally {
+            masters.forEach(RedisServer::close);
+        }
+    }
+
+    @Test
+    void withAppendOnlyPersistenceAKilledShardLosesNothing() {
+        List<RedisServer> masters = RedisServer.cluster(3, "--appendonly", "yes", "--appendfsync", "always");
+        try (GatewayNode n1 = GatewayNode.start("ha1", config(masters, 1000));
+                GatewayNode n2 = GatewayNode.start("ha2", config(masters, 1000))) {
+            String room = "hist:aof";
+            WsClient member = user(n1, "m");
+            WsClient publisher = user(n2, "p");
+            join(member, room, null);
+            join(publisher, room, null);
+            int accepted = 0;
+            for (int i = 0; i < 30; i++) {
+                accepted += "ok".equals(publisher.publish(room, i).getString("status")) ? 1 : 0;
+            }
+            RedisServer owner = owner(masters, room);
+            owner.kill();
+            for (int i = 30; i < 60; i++) {
+                accepted += "ok".equals(publisher.publish(room, i).getString("status")) ? 1 : 0;
+            }
+            owner.startProcess();
+            for (int i = 60; i < 90; i++) {
+                accepted += "ok".equals(publisher.publish(room, i).getString("status")) ? 1 : 0;
+            }
+            assertEquals(90, accepted, "the hold-back buffer takes the outage");
+            for (WsClient c : List.of(member, publisher)) {
+                List<JsonObject> got = messages(c, room, 90, Duration.ofSeconds(60));
+                assertEquals(range(1, 90), offsets(got));
+                assertEquals(range(0, 89), got.stream().map(m -> (long) m.getInteger("data")).toList());
+                assertTrue(c.received().stream().noneMatch(f -> "gap".equals(f.getString("op")) || "reset".equals(f.getString("op"))),
+                        c.received().toString());
+            }
+        } finally {
+            masters.forEach(RedisServer::close);
+        }
+    }
 
     @Test
     void historyRoomsKeepTheirStreamHashAndChannelOnOneShard() {

@@ -139,6 +139,55 @@ class RedisHistoryIT {
         }
     }
 
+    /** How often Redis ran a command since it started, from {@code INFO commandstats}; 0 if never. */
+    static long calls(RedisServer redis, String command) {
+        String prefix = "cmdstat_" + command + ":calls=";
+        return redis.cliLines("INFO", "commandstats").stream().filter(l -> l.startsWith(prefix))
+                .mapToLong(l -> Long.parseLong(l.substring(prefix.length(), l.indexOf(',')))).findFirst().orElse(0L);
+    }
+
+    @Test
+    void scriptsGoByTheirShaAndAFlushedScriptCacheCostsNoClientAnything() {
+        try (RedisServer redis = RedisServer.start(); GatewayNode node = GatewayNode.start("f1", config(redis.url(), 100))) {
+            String room = ROOM_PREFIX + "flush";
+            WsClient member = user(node, "m");
+            WsClient publisher = user(node, "p");
+            String epoch = join(member, room, null).getJsonObject("position").getString("epoch");
+            join(publisher, room, null);
+            for (int i = 0; i < 10; i++) {
+                assertEquals("ok", publisher.publish(room, i).getString("status"));
+            }
+            // Redis got each script's text once (the connection's first publish, a join's first
+            // read after NOSCRIPT): the publishes named the script by its SHA1, not by its text
+            assertTrue(calls(redis, "evalsha") >= 10, redis.cli("INFO", "commandstats"));
+            assertTrue(calls(redis, "eval") <= 3, "at most once per script: " + redis.cli("INFO", "commandstats"));
+
+            assertEquals("OK", redis.cli("SCRIPT", "FLUSH").trim());
+            long evalsBefore = calls(redis, "eval");
+            for (int i = 10; i < 20; i++) {
+                assertEquals("ok", publisher.publish(room, i).getString("status"));
+            }
+            HttpResponse<String> api = node.post("/api/v1/rooms/" + room + "/messages", TestKeys.token("backend", 60, "service"), "20");
+            assertEquals(202, api.statusCode(), api.body());
+            assertEquals(21L, new JsonObject(api.body()).getLong("offset"));
+            assertTrue(calls(redis, "eval") > evalsBefore, "the refused call was sent again as EVAL, which loaded the script");
+            for (WsClient c : List.of(member, publisher)) {
+                List<JsonObject> got = messages(c, room, 21, Duration.ofSeconds(20));
+                assertEquals(range(1, 21), offsets(got));
+                assertEquals(range(0, 20), got.stream().map(m -> (long) m.getInteger("data")).toList());
+                assertTrue(c.received().stream().noneMatch(f -> "gap".equals(f.getString("op")) || "reset".equals(f.getString("op"))),
+                        c.received().toString());
+            }
+
+            // the reads of a join with recovery find their scripts gone too
+            assertEquals("OK", redis.cli("SCRIPT", "FLUSH").trim());
+            WsClient back = user(node, "m");
+            JsonObject reply = join(back, room, new JsonObject().put("epoch", epoch).put("offset", 15L));
+            assertEquals(true, reply.getBoolean("recovered"), reply.encode());
+            assertEquals(range(16, 21), offsets(messages(back, room, 6, Duration.ofSeconds(10))));
+        }
+    }
+
     @Test
     void aSilencedSubscriptionIsRepairedFromTheHistoryWithoutAGap() {
         List<JsonObject> frames = silenceTheMembersSubscription(1000);

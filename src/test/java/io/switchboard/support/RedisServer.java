@@ -51,12 +51,17 @@ public final class RedisServer implements AutoCloseable {
 
     /**
      * A real Redis Cluster of {@code masters} masters (no replicas), every slot covered and the
-     * cluster state ok; the caller closes the servers.
+     * cluster state ok; the caller closes the servers. Every node also gets {@code extraArgs}
+     * (persistence, say). A node killed and started again ({@link #kill}, {@link #startProcess})
+     * keeps its port, its directory and so its {@code nodes.conf}: it comes back as the same node,
+     * owning the same slots.
      */
-    public static List<RedisServer> cluster(int masters) {
+    public static List<RedisServer> cluster(int masters, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of(Spec.cluster().args()));
+        args.addAll(List.of(extraArgs));
         List<RedisServer> servers = new ArrayList<>();
         for (int i = 0; i < masters; i++) {
-            servers.add(start(Spec.cluster().args()));
+            servers.add(start(args.toArray(String[]::new)));
         }
         List<String> create = new ArrayList<>(List.of("--cluster", "create"));
         servers.forEach(m -> create.add("127.0.0.1:" + m.port()));
