@@ -9,7 +9,6 @@ import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
-import io.switchboard.cluster.LocalNode;
 import io.switchboard.protocol.Position;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.rooms.HistorySpec;
@@ -34,7 +33,7 @@ public final class RoomStreams {
     private static final Object RESYNC = new Object();
 
     private final HistoryStore store;
-    private final LocalNode local;
+    private final LocalDelivery local;
     private final Vertx vertx;
     private final Consumer<String> idle;
     private final Map<String, Stream> streams = new HashMap<>();
@@ -64,7 +63,7 @@ public final class RoomStreams {
      * @param idle told the room's name when a join was refused or withdrawn and no other join is
      *        pending, so the engine can let go of a room that has no member
      */
-    public RoomStreams(HistoryStore store, LocalNode local, Vertx vertx, Consumer<String> idle) {
+    public RoomStreams(HistoryStore store, LocalDelivery local, Vertx vertx, Consumer<String> idle) {
         this.store = store;
         this.local = local;
         this.vertx = vertx;

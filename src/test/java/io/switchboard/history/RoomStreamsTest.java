@@ -10,8 +10,6 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.switchboard.cluster.ControlCommand;
-import io.switchboard.cluster.LocalNode;
 import io.switchboard.protocol.Position;
 import io.switchboard.rooms.HistorySpec;
 import io.vertx.core.AsyncResult;
@@ -59,19 +57,10 @@ class RoomStreamsTest {
         }
     }
 
-    private final class Recorder implements LocalNode {
+    private final class Recorder implements LocalDelivery {
         @Override
         public void deliver(String room, String frame, long publishedAt, boolean remote) {
             delivered.add(frame);
-        }
-
-        @Override
-        public boolean hasMembers(String room) {
-            return true;
-        }
-
-        @Override
-        public void execute(ControlCommand command) {
         }
     }
 
