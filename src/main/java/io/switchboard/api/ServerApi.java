@@ -113,7 +113,7 @@ public class ServerApi {
 
     private void disconnect(RoutingContext ctx) {
         String sub = ctx.pathParam("sub");
-        bus.broadcast(ControlCommand.disconnect(sub)).subscribe().with(
+        bus.broadcast(new ControlCommand.Disconnect(sub)).subscribe().with(
                 accepted -> answer(ctx, 202, new JsonObject().put("sub", sub)),
                 failure -> answer(ctx, 503, new JsonObject().put("error", "unavailable")));
     }
@@ -134,13 +134,13 @@ public class ServerApi {
         Object sub = body.getValue("sub");
         Object issuedBefore = body.getValue("issuedBefore");
         long now = System.currentTimeMillis();
-        ControlCommand command;
+        ControlCommand.Revocation command;
         if (jti instanceof String id && !id.isEmpty() && sub == null && issuedBefore == null) {
-            command = ControlCommand.revokeToken(id, now + maxTokenLifetimeMillis);
+            command = new ControlCommand.RevokeToken(id, now + maxTokenLifetimeMillis);
         } else if (jti == null && sub instanceof String user && !user.isEmpty()
                 && issuedBefore instanceof Number before && before.longValue() > 0
                 && before.doubleValue() == before.longValue()) {
-            command = ControlCommand.revokeUser(user, before.longValue(),
+            command = new ControlCommand.RevokeUser(user, before.longValue(),
                     Math.max(now, before.longValue() * 1000) + maxTokenLifetimeMillis);
         } else {
             badRequest(ctx, "give either jti, or sub and issuedBefore (epoch seconds)");

@@ -1,97 +1,52 @@
 package io.switchboard.cluster;
 
-import java.io.IOException;
-
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-
 /**
  * A command every node carries out: close a user's connections, or revoke tokens. Revocations
- * are retained (until {@code expiresAt}, epoch ms) so nodes that start later apply them too.
- *
- * @param sub the user (disconnect, revoke by user), or null
- * @param jti the token id (revoke by token), or null
- * @param issuedBefore epoch seconds: tokens of {@code sub} issued before it are revoked; 0 if unused
- * @param expiresAt epoch ms after which a retained command no longer matters; 0 if not retained
+ * are retained (until {@link #expiresAt()}) so nodes that start later apply them too. A command of a
+ * type this node does not know, from a newer node, is {@link Unknown}: recognised, and ignored.
+ * {@link ControlCommandJson} is the wire format.
  */
-public record ControlCommand(String type, String sub, String jti, long issuedBefore, long expiresAt) {
-    public static final String DISCONNECT = "disconnect";
-    public static final String REVOKE = "revoke";
-    private static final JsonFactory JSON = new JsonFactory();
+public sealed interface ControlCommand
+        permits ControlCommand.Disconnect, ControlCommand.Revocation, ControlCommand.Unknown {
 
-    public static ControlCommand disconnect(String sub) {
-        return new ControlCommand(DISCONNECT, sub, null, 0, 0);
+    /** Epoch ms after which a retained command no longer matters; 0 if not retained. */
+    long expiresAt();
+
+    default boolean retained() {
+        return expiresAt() > 0;
     }
 
-    public static ControlCommand revokeToken(String jti, long expiresAt) {
-        return new ControlCommand(REVOKE, null, jti, 0, expiresAt);
-    }
-
-    public static ControlCommand revokeUser(String sub, long issuedBefore, long expiresAt) {
-        return new ControlCommand(REVOKE, sub, null, issuedBefore, expiresAt);
-    }
-
-    public boolean retained() {
-        return expiresAt > 0;
-    }
-
-    /** Identifies a retained command: a later one with the same key replaces it. */
-    public String key() {
-        return jti != null ? "jti:" + jti : "sub:" + sub;
-    }
-
-    public String encode() {
-        StringBuilder b = new StringBuilder(96).append("{\"type\":");
-        quote(b, type);
-        if (sub != null) {
-            quote(b.append(",\"sub\":"), sub);
+    /** Close every connection of the user {@code sub} with 4403. */
+    record Disconnect(String sub) implements ControlCommand {
+        @Override
+        public long expiresAt() {
+            return 0;
         }
-        if (jti != null) {
-            quote(b.append(",\"jti\":"), jti);
-        }
-        return b.append(",\"issuedBefore\":").append(issuedBefore).append(",\"expiresAt\":").append(expiresAt)
-                .append('}').toString();
     }
 
-    private static void quote(StringBuilder b, String s) {
-        b.append('"');
-        JsonStringEncoder.getInstance().quoteAsString(s, b);
-        b.append('"');
+    /** Tokens refused, and their connections closed, until {@code expiresAt}. */
+    sealed interface Revocation extends ControlCommand permits RevokeToken, RevokeUser {
+        /** Identifies a retained revocation: a later one with the same key replaces it. */
+        String key();
     }
 
-    /** @return the command, or null when the text is not one (a newer node's command, or garbage) */
-    public static ControlCommand decode(String text) {
-        String type = null;
-        String sub = null;
-        String jti = null;
-        long issuedBefore = 0;
-        long expiresAt = 0;
-        try (JsonParser p = JSON.createParser(text)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if (value == JsonToken.VALUE_STRING && "type".equals(field)) {
-                    type = p.getText();
-                } else if (value == JsonToken.VALUE_STRING && "sub".equals(field)) {
-                    sub = p.getText();
-                } else if (value == JsonToken.VALUE_STRING && "jti".equals(field)) {
-                    jti = p.getText();
-                } else if (value == JsonToken.VALUE_NUMBER_INT && "issuedBefore".equals(field)) {
-                    issuedBefore = p.getLongValue();
-                } else if (value == JsonToken.VALUE_NUMBER_INT && "expiresAt".equals(field)) {
-                    expiresAt = p.getLongValue();
-                } else {
-                    p.skipChildren();
-                }
-            }
-        } catch (IOException e) {
-            return null;
+    /** The token whose id is {@code jti}; a token id says nothing about its user. */
+    record RevokeToken(String jti, long expiresAt) implements Revocation {
+        @Override
+        public String key() {
+            return "jti:" + jti;
         }
-        return type == null || (sub == null && jti == null) ? null : new ControlCommand(type, sub, jti, issuedBefore, expiresAt);
+    }
+
+    /** The tokens of {@code sub} issued before {@code issuedBefore} (epoch seconds). */
+    record RevokeUser(String sub, long issuedBefore, long expiresAt) implements Revocation {
+        @Override
+        public String key() {
+            return "sub:" + sub;
+        }
+    }
+
+    /** A well-formed command of a type this node does not know (a newer node's): nothing to carry out. */
+    record Unknown(String type, long expiresAt) implements ControlCommand {
     }
 }

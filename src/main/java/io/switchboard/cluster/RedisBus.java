@@ -139,7 +139,7 @@ public final class RedisBus implements Bus {
 
     @Override
     public Uni<Void> broadcast(ControlCommand command) {
-        String encoded = command.encode();
+        String encoded = ControlCommandJson.encode(command);
         if (publisher.publish(retained.store(command, encoded), controlChannel, System.currentTimeMillis(), encoded) < 0) {
             return Uni.createFrom().failure(bufferFull());
         }

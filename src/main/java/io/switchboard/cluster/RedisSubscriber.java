@@ -320,7 +320,7 @@ final class RedisSubscriber {
         seen.seq = envelope.seq();
         seen.at = tickedAt;
         if (channel.equals(controlChannel)) {
-            ControlCommand command = ControlCommand.decode(envelope.body());
+            ControlCommand command = ControlCommandJson.decode(envelope.body());
             if (command != null) {
                 local.execute(command);
             }

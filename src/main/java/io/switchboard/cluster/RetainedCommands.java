@@ -13,7 +13,7 @@ import io.vertx.redis.client.Response;
 
 /**
  * Retained control commands (revocations): kept in one Redis hash, one field per
- * {@link ControlCommand#key()}, until they expire, and carried out by every node each time its
+ * {@link ControlCommand.Revocation#key()}, until they expire, and carried out by every node each time its
  * subscription is (re)built, so a node that starts or reconnects later applies them too.
  * <p>
  * Thread discipline: no mutable state but the first load's future, which is thread-safe. Storing
@@ -39,15 +39,15 @@ final class RetainedCommands {
     /**
      * The commands that store a retained command, to be sent before it is published on the same
      * ordered connection, so a node that loads the retained commands after seeing this one published
-     * finds it; none when the command is not retained. Each field carries its own expiry; the key
-     * lives as long as its longest-lived field.
+     * finds it; none when the command is not a retained revocation. Each field carries its own
+     * expiry; the key lives as long as its longest-lived field.
      */
     List<RedisPublisher.Write> store(ControlCommand command, String encoded) {
-        if (!command.retained()) {
+        if (!(command instanceof ControlCommand.Revocation revocation) || !revocation.retained()) {
             return List.of();
         }
-        long ttlSeconds = Math.max(1, (command.expiresAt() - System.currentTimeMillis()) / 1000 + 1);
-        return List.of(new RedisPublisher.Write(Request.cmd(Command.HSET).arg(key).arg(command.key()).arg(encoded), encoded.length()),
+        long ttlSeconds = Math.max(1, (revocation.expiresAt() - System.currentTimeMillis()) / 1000 + 1);
+        return List.of(new RedisPublisher.Write(Request.cmd(Command.HSET).arg(key).arg(revocation.key()).arg(encoded), encoded.length()),
                 new RedisPublisher.Write(Request.cmd(Command.EXPIRE).arg(key).arg(ttlSeconds).arg("NX"), 16),
                 new RedisPublisher.Write(Request.cmd(Command.EXPIRE).arg(key).arg(ttlSeconds).arg("GT"), 16));
     }
@@ -57,7 +57,7 @@ final class RetainedCommands {
         return loaded;
     }
 
-    /** Carries out every stored command that has not expired; deletes the expired ones. */
+    /** Carries out every stored command that has not expired; deletes the expired ones and any it cannot read. */
     void load() {
         client.send(Request.cmd(Command.HGETALL).arg(key)).onComplete(ar -> {
             if (ar.failed()) {
@@ -68,7 +68,7 @@ final class RetainedCommands {
             Response all = ar.result();
             int applied = 0;
             for (String field : all == null ? Set.<String> of() : all.getKeys()) {
-                ControlCommand command = ControlCommand.decode(all.get(field).toString());
+                ControlCommand command = ControlCommandJson.decode(all.get(field).toString());
                 if (command == null || command.expiresAt() < now) {
                     client.send(Request.cmd(Command.HDEL).arg(key).arg(field)).onFailure(e -> {
                         // harmless (the field is dropped again at the next load) but worth seeing

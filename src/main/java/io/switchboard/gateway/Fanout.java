@@ -5,6 +5,8 @@ import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import io.quarkus.runtime.Startup;
 
 import io.netty.buffer.ByteBuf;
@@ -25,6 +27,7 @@ import io.switchboard.transport.WebSocketFrames;
 @Startup
 @ApplicationScoped
 public class Fanout implements LocalNode {
+    private static final Logger LOG = Logger.getLogger(Fanout.class);
     /** The local members of each room, grouped by the event loop that owns their sockets. */
     private final LocalRooms<Member> rooms = new LocalRooms<>(Member::loop, Member[]::new);
     private final LocalUsers users;
@@ -116,22 +119,18 @@ public class Fanout implements LocalNode {
 
     @Override
     public void execute(ControlCommand command) {
-        switch (command.type()) {
-            case ControlCommand.DISCONNECT -> users.close(command.sub(), session -> true, Disconnect.BY_OPERATOR);
-            case ControlCommand.REVOKE -> {
-                Predicate<ClientSession> revoked = session -> revocations.isRevoked(session.token());
-                if (command.jti() != null) {
-                    // a token id says nothing about its user: every connection is checked
-                    revocations.revokeToken(command.jti(), command.expiresAt());
-                    users.close(revoked, Disconnect.TOKEN_REVOKED);
-                } else {
-                    revocations.revokeUser(command.sub(), command.issuedBefore(), command.expiresAt());
-                    users.close(command.sub(), revoked, Disconnect.TOKEN_REVOKED);
-                }
-            }
-            default -> {
-                // a command of a newer node version: nothing this node knows how to do
-            }
+        Predicate<ClientSession> revoked = session -> revocations.isRevoked(session.token());
+        if (command instanceof ControlCommand.Disconnect disconnect) {
+            users.close(disconnect.sub(), session -> true, Disconnect.BY_OPERATOR);
+        } else if (command instanceof ControlCommand.RevokeToken token) {
+            // a token id says nothing about its user: every connection is checked
+            revocations.revokeToken(token.jti(), token.expiresAt());
+            users.close(revoked, Disconnect.TOKEN_REVOKED);
+        } else if (command instanceof ControlCommand.RevokeUser user) {
+            revocations.revokeUser(user.sub(), user.issuedBefore(), user.expiresAt());
+            users.close(user.sub(), revoked, Disconnect.TOKEN_REVOKED);
+        } else if (command instanceof ControlCommand.Unknown unknown) {
+            LOG.debugf("ignored a control command of type %s, unknown to this node (a newer node's)", unknown.type());
         }
     }
 }
