@@ -63,10 +63,16 @@ public final class RedisBus implements Bus {
         this.dialect = config.redisMode() == ClusterConfig.RedisMode.CLUSTER ? RedisDialect.SHARDED : RedisDialect.CLASSIC;
         List<String> urls = config.redisUrl().orElseThrow();
         this.pubClient = Redis.createClient(vertx, options(config, urls, new NetClientOptions().setTcpKeepAlive(true)));
-        // A subscription carries a canary every canary-interval: silence longer than the timeout
-        // means a dead socket even when no FIN or RST ever arrives.
-        this.subClient = Redis.createClient(vertx, options(config, urls, new NetClientOptions().setTcpKeepAlive(true)
-                .setReadIdleTimeout((int) Math.max(1, config.canaryTimeout().toSeconds()))));
+        NetClientOptions subNet = new NetClientOptions().setTcpKeepAlive(true);
+        if (dialect == RedisDialect.CLASSIC) {
+            // The one subscription socket carries a canary every canary-interval: silence longer than
+            // the timeout means a dead socket even when no FIN or RST ever arrives. A cluster
+            // connection holds a socket to every master, and one whose shard has none of this node's
+            // channels is silent by design: an idle timeout there rebuilt the whole subscription every
+            // canary-timeout. In cluster mode the canary watches its own shard (docs/protocol.md).
+            subNet.setReadIdleTimeout((int) Math.max(1, config.canaryTimeout().toSeconds()));
+        }
+        this.subClient = Redis.createClient(vertx, options(config, urls, subNet));
         String prefix = config.channelPrefix();
         this.roomPrefix = prefix + "room:";
         this.controlChannel = prefix + "control";

@@ -10,9 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.switchboard.support.GatewayNode;
+import io.switchboard.support.Prometheus;
 import io.switchboard.support.RedisServer;
 import io.switchboard.support.TestKeys;
 import io.switchboard.support.WsClient;
@@ -68,5 +70,38 @@ class RedisClusterIT {
         } finally {
             masters.forEach(RedisServer::close);
         }
+    }
+
+    /**
+     * A cluster connection keeps a socket to every master, and a master holding none of the node's
+     * channels sends it nothing. The subscriber's idle timeout (the canary timeout) closed such a
+     * socket and with it the whole subscription, every canary-timeout: each rebuild left a window in
+     * which rooms without history missed other nodes' messages. A quiet node keeps its subscription.
+     */
+    @Test
+    void aQuietNodeKeepsItsShardedSubscription() {
+        List<RedisServer> masters = RedisServer.cluster(3);
+        try {
+            String seeds = String.join(",", masters.stream().map(RedisServer::url).toList());
+            Map<String, String> config = Map.of("switchboard.cluster.redis-url", seeds, "switchboard.cluster.redis-mode", "cluster",
+                    "switchboard.cluster.canary-interval", "300ms", "switchboard.cluster.canary-timeout", "1500ms");
+            try (GatewayNode node = GatewayNode.start("cq", config)) {
+                WsClient member = WsClient.connect(node.ws(), TestKeys.token(TestKeys.uniqueUser("q"), 300, "user"));
+                assertEquals("ok", member.join("chat:quiet").getString("status"));
+                double connected = resubscriptions(node); // the first connection counts once
+                // five canary timeouts with nothing but canaries going through Redis
+                Awaitility.await().during(Duration.ofMillis(7500)).atMost(Duration.ofSeconds(15))
+                        .until(() -> resubscriptions(node) == connected);
+                assertEquals("ok", member.publish("chat:quiet", "still here").getString("status"));
+                assertEquals("still here", member.awaitOp("message").getString("data"));
+                member.close();
+            }
+        } finally {
+            masters.forEach(RedisServer::close);
+        }
+    }
+
+    private static double resubscriptions(GatewayNode node) {
+        return Prometheus.parse(node.get("/q/metrics").body()).value("switchboard_bus_resubscriptions_total");
     }
 }
