@@ -98,31 +98,7 @@ class RedisClusterHistoryIT {
         try (GatewayNode n1 = GatewayNode.start("ha1", config(masters, 1000));
                 GatewayNode n2 = GatewayNode.start("ha2", config(masters, 1000))) {
             String room = "hist:aof";
-            WsClient member = user(n1, "m");
-            WsClient publisher = user(n2, "p");
-            join(member, room, null);
-            join(publisher, room, null);
-            int accepted = 0;
-            for (int i = 0; i < 30; i++) {
-                accepted += "ok".equals(publisher.publish(room, i).getString("status")) ? 1 : 0;
-            }
-            RedisServer owner = owner(masters, room);
-            owner.kill();
-            for (int i = 30; i < 60; i++) {
-                accepted += "ok".equals(publisher.publish(room, i).getString("status")) ? 1 : 0;
-            }
-            owner.startProcess();
-            for (int i = 60; i < 90; i++) {
-                accepted += "ok".equals(publisher.publish(room, i).getString("status")) ? 1 : 0;
-            }
-            assertEquals(90, accepted, "the hold-back buffer takes the outage");
-            for (WsClient c : List.of(member, publisher)) {
-                List<JsonObject> got = messages(c, room, 90, Duration.ofSeconds(60));
-                assertEquals(range(1, 90), offsets(got));
-                assertEquals(range(0, 89), got.stream().map(m -> (long) m.getInteger("data")).toList());
-                assertTrue(c.received().stream().noneMatch(f -> "gap".equals(f.getString("op")) || "reset".equals(f.getString("op"))),
-                        c.received().toString());
-            }
+            RedisHistoryIT.publishAcrossAKillLosesNothing(n1, n2, room, () -> owner(masters, room), Duration.ofSeconds(60));
         } finally {
             masters.forEach(RedisServer::close);
         }
