@@ -130,8 +130,8 @@ public final class RedisBus implements Bus {
         HistorySpec spec = histories.apply(message.room());
         if (spec != null && ServerFrames.isMessage(message.frame())) {
             // Stored, numbered and published by the script; delivered here when it comes back on the channel.
-            return Uni.createFrom().emitter(emitter -> publisher.publishScript(
-                    (seq, loading) -> history.publish(message, spec, publishCommand, seq, loading),
+            return Uni.createFrom().emitter(emitter -> publisher.publishScript(history.channel(message.room()),
+                    (seq, previous, loading) -> history.publish(message, spec, publishCommand, seq, previous, loading),
                     message.frame().length() + 64, emitter, awaitOffset));
         }
         // other frames of a history room (presence events) are not numbered, but share its channel

@@ -23,7 +23,11 @@ import io.vertx.redis.client.Response;
  * Histories in Redis (PROTOCOL section 8). Per room, a stream of its last {@code history-size}
  * messages whose entry ids are {@code 0-<offset>}, and a hash with the stream's {@code epoch}, its
  * last {@code offset} and, per publishing node instance, the last envelope sequence stored, so a
- * publish resent after a reconnect is not stored twice. The stream, the hash and the room's channel
+ * publish resent after a reconnect is not stored twice. A publish names the one of its node it
+ * follows, if that one was not acknowledged yet, and is refused ({@code ORDER}) until that one is
+ * stored: the cluster client retries a command refused {@code CLUSTERDOWN} or {@code TRYAGAIN} on
+ * its own timer, so a later publish can reach Redis first, and would otherwise make the earlier one
+ * look like a stored copy. The stream, the hash and the room's channel
  * carry the room in a hash tag, {@code {room}}, so in a Redis Cluster they share a slot and one
  * script can touch all three.
  * <p>
@@ -39,11 +43,15 @@ final class RedisHistory implements HistoryStore {
     static final char VERSION = '2';
 
     // KEYS: stream, meta. ARGV: channel, publish command, size, ttl seconds, candidate epoch,
-    // origin, sequence, ts, frame head, frame tail.
+    // origin, sequence, ts, frame head, frame tail, sequence of the origin's publish this one must
+    // follow (0: none).
     private static final String PUBLISH = """
             local last = redis.call('HGET', KEYS[2], 'o:' .. ARGV[6])
             if last and tonumber(last) >= tonumber(ARGV[7]) then
               return {redis.call('HGET', KEYS[2], 'epoch') or '', 0}
+            end
+            if ARGV[11] ~= '0' and not (last and tonumber(last) >= tonumber(ARGV[11])) then
+              return redis.error_reply('ORDER the publish this one follows is not stored yet')
             end
             local epoch = redis.call('HGET', KEYS[2], 'epoch')
             if not epoch then
@@ -152,13 +160,15 @@ final class RedisHistory implements HistoryStore {
     /**
      * The script that stores, numbers and publishes one message; its reply is {@code [epoch, offset]}.
      * Called by its SHA1 unless {@code loading}, which sends the text (after a {@code NOSCRIPT}).
+     * {@code previous} is the sequence number of the node's publish to the room this one must follow,
+     * or 0.
      */
-    Request publish(RoomMessage message, HistorySpec spec, String publishCommand, long seq, boolean loading) {
+    Request publish(RoomMessage message, HistorySpec spec, String publishCommand, long seq, long previous, boolean loading) {
         String frame = message.frame();
         return publishScript.call(loading).arg(2).arg(stream(message.room())).arg(meta(message.room()))
                 .arg(channel(message.room())).arg(publishCommand).arg(spec.size()).arg(ttlSeconds(spec))
                 .arg(candidateEpoch()).arg(self).arg(seq).arg(message.ts())
-                .arg(ServerFrames.offsetHead(frame)).arg(ServerFrames.offsetTail(frame));
+                .arg(ServerFrames.offsetHead(frame)).arg(ServerFrames.offsetTail(frame)).arg(previous);
     }
 
     @Override

@@ -2,9 +2,12 @@ package io.switchboard.cluster;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.Map;
+import java.util.Set;
 
 import org.jboss.logging.Logger;
 
@@ -31,6 +34,13 @@ import io.vertx.redis.client.Response;
  * sequence (the history script by the sequence it stores). Nothing is accepted beyond the bounds.
  * Held commands live in this node's memory: they are lost if the node stops or dies first.
  * <p>
+ * A history publish also names the publish to the same room it follows, while that one is not
+ * acknowledged, and the script refuses it ({@code ORDER}) until that one is stored. In cluster mode
+ * the Redis client retries a command refused {@code CLUSTERDOWN} or {@code TRYAGAIN} on a timer of
+ * its own, so commands can reach Redis in another order than they were sent; a refused one starts
+ * over on a fresh connection, resending in order. What is resent first for a room follows nothing
+ * (what it followed was acknowledged), so a history Redis lost since cannot refuse it.
+ * <p>
  * Thread discipline: commands are accepted on any event loop and replies arrive on the
  * connection's context, so every mutable field is guarded by this object's monitor. Connection
  * attempts start on the engine's context.
@@ -55,6 +65,8 @@ final class RedisPublisher {
     private RedisConnection scriptLoadedOn;
     private final ArrayDeque<Pending> held = new ArrayDeque<>();
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+    /** Per room channel, the last history publish accepted while it is not acknowledged. */
+    private final Map<String, Pending> unacknowledgedByChannel = new HashMap<>();
     private long heldBytes;
     private long sequence;
     private final Backoff backoff;
@@ -64,10 +76,13 @@ final class RedisPublisher {
     record Write(Request request, int size) {
     }
 
-    /** A script call for a sequence number, by EVALSHA, or by EVAL when {@code loading} (which loads the script). */
+    /**
+     * A script call for a sequence number, following the publish numbered {@code previous} (0:
+     * none), by EVALSHA, or by EVAL when {@code loading} (which loads the script).
+     */
     @FunctionalInterface
     interface Script {
-        Request call(long seq, boolean loading);
+        Request call(long seq, long previous, boolean loading);
     }
 
     /** A command accepted for Redis, in order. */
@@ -81,12 +96,27 @@ final class RedisPublisher {
         UniEmitter<? super Long> offsetWaiter;
         /** Whether the waiter wants the offset even when the message is held first. */
         boolean awaitOffset;
-        /** For a history publish: the same script call as EVAL, for when Redis lost the script. */
-        Supplier<Request> loadingScript;
+        /** For a history publish: its script, its room's channel, its sequence number and the one it follows. */
+        Script script;
+        String channel;
+        long seq;
+        long previous;
 
         Pending(Request request, int size) {
             this.request = request;
             this.size = size;
+        }
+
+        Pending(Script script, String channel, long seq, long previous, boolean loading, int size) {
+            this(script.call(seq, previous, loading), size);
+            this.script = script;
+            this.channel = channel;
+            this.seq = seq;
+            this.previous = previous;
+        }
+
+        Request scriptCall(boolean loading) {
+            return script.call(seq, previous, loading);
         }
     }
 
@@ -157,21 +187,25 @@ final class RedisPublisher {
      * once with 0 when the call is held and {@code awaitOffset} is false. Fails it with
      * {@link BusUnavailableException} when the buffer is full.
      */
-    void publishScript(Script script, int size, UniEmitter<? super Long> emitter, boolean awaitOffset) {
+    void publishScript(String channel, Script script, int size, UniEmitter<? super Long> emitter, boolean awaitOffset) {
         boolean heldNow = false;
         synchronized (this) {
             long seq = sequence + 1;
-            // A cluster connection spans every master and cannot tell which hold the script: there
-            // an EVALSHA refused on one master while a later one ran after another node loaded the
-            // script would store them out of order. So in cluster mode the script always goes as EVAL.
-            Pending pending = new Pending(script.call(seq, sharded), size);
-            if (!sharded) {
-                pending.loadingScript = () -> script.call(seq, true);
-            }
+            Pending follows = unacknowledgedByChannel.get(channel);
+            // A cluster connection spans every master and cannot tell which hold the script, so
+            // every restart of a master would cost refused publishes and a resend: in cluster mode
+            // the script always goes as EVAL.
+            Pending pending = new Pending(script, channel, seq, follows == null ? 0 : follows.seq, sharded, size);
             // set before it is sent: the acknowledgement may run within the send, on this thread
             pending.offsetWaiter = emitter;
             pending.awaitOffset = awaitOffset;
+            unacknowledgedByChannel.put(channel, pending);
             if (!accept(pending)) {
+                if (follows == null) {
+                    unacknowledgedByChannel.remove(channel);
+                } else {
+                    unacknowledgedByChannel.put(channel, follows);
+                }
                 emitter.fail(RedisBus.bufferFull());
                 return;
             }
@@ -236,10 +270,10 @@ final class RedisPublisher {
 
     private void sendLocked(Pending pending) {
         RedisConnection sentOn = connection;
-        if (pending.loadingScript != null && scriptLoadedOn != sentOn) {
+        if (pending.script != null && !sharded && scriptLoadedOn != sentOn) {
             // the first history publish on a connection loads the script, so a Redis restarted or
             // failed over since never refuses the publishes pipelined behind it
-            pending.request = pending.loadingScript.get();
+            pending.request = pending.scriptCall(true);
             scriptLoadedOn = sentOn;
         }
         pending.sentOn = sentOn;
@@ -265,14 +299,21 @@ final class RedisPublisher {
             }
             if (ar.succeeded()) {
                 pending.acked = true;
+                if (pending.channel != null) {
+                    unacknowledgedByChannel.remove(pending.channel, pending);
+                }
                 waiter = pending.offsetWaiter;
                 pending.offsetWaiter = null;
                 while (!inFlight.isEmpty() && inFlight.peek().acked) {
                     heldBytes -= inFlight.poll().size;
                 }
                 drainLocked();
-            } else if (connection == sentOn && pending.loadingScript != null && LuaScript.missing(ar.cause())) {
+            } else if (connection == sentOn && pending.script != null && !sharded && LuaScript.missing(ar.cause())) {
                 resendLoadingScript(sentOn);
+            } else if (connection == sentOn && pending.script != null && outOfOrder(ar.cause())) {
+                LOG.info("A history publish reached Redis before the one it follows (a retry of the cluster client);"
+                        + " resending in order on a new connection");
+                broken = sentOn;
             } else if (connection == sentOn) {
                 // Redis refused a command on a live connection: start over on a fresh one, resending.
                 LOG.warnf("Redis refused a publish (%s); reconnecting the publisher", ar.cause().getMessage());
@@ -305,8 +346,8 @@ final class RedisPublisher {
             if (connection != sentOn) {
                 break;
             }
-            if (!pending.acked && pending.loadingScript != null && pending.sentOn == sentOn) {
-                pending.request = pending.loadingScript.get();
+            if (!pending.acked && pending.script != null && pending.sentOn == sentOn) {
+                pending.request = pending.scriptCall(true);
                 transmit(pending, sentOn);
                 resent++;
             }
@@ -382,12 +423,32 @@ final class RedisPublisher {
                 }
             }
             inFlight.clear();
+            followNothingFirst();
         }
         heldNow.forEach(waiter -> waiter.complete(0L));
         LOG.warn("Redis publisher connection lost; holding publishes until it is back");
         // the reconnect first: a close that throws must not leave the publisher down for good
         reconnectLater();
         lostConnection.close();
+    }
+
+    /**
+     * What is held first for each room follows a publish that was acknowledged: it is sent
+     * following nothing, so a Redis that lost the room's history since (a new epoch) stores it.
+     */
+    private void followNothingFirst() {
+        Set<String> seen = new HashSet<>();
+        for (Pending pending : held) {
+            if (pending.script != null && seen.add(pending.channel) && pending.previous != 0) {
+                pending.previous = 0;
+                pending.request = pending.scriptCall(sharded);
+            }
+        }
+    }
+
+    private static boolean outOfOrder(Throwable failure) {
+        String message = failure == null ? null : failure.getMessage();
+        return message != null && message.startsWith("ORDER");
     }
 
     /** Schedules the next connection attempt on the engine's context, unless stopped. */

@@ -247,9 +247,9 @@ final class RedisSubscriber {
         }
         sub = null;
         confirmed.clear();
-        lastSeqByChannel.clear();
-        dedupEntries = 0;
-        // Waiting joins stay: the rebuilt subscription may still be confirmed within their deadline.
+        // The origins' last sequences stay: a publisher that lost its connection too sends again
+        // what Redis may already have published to this node. Waiting joins stay: the rebuilt
+        // subscription may still be confirmed within their deadline.
         LOG.warnf("Redis subscription lost (%s); re-subscribing", why);
         connection.close();
         reconnectLater();

@@ -107,6 +107,51 @@ class RedisOutageIT {
         }
     }
 
+    /**
+     * Publishes that reached Redis (and the other node) but whose replies were lost are sent again
+     * when the publisher reconnects. The receiving node drops those copies by the origin's sequence
+     * even when its own subscription was rebuilt in between (it used to forget the sequences then, and
+     * delivered all 20 again).
+     */
+    @Test
+    void copiesResentAfterTheReceiversSubscriptionWasRebuiltAreDropped() {
+        try (RedisServer redis = RedisServer.start(); TcpProxy proxy = new TcpProxy(redis.port())) {
+            Map<String, String> viaProxy = new java.util.HashMap<>(FAST_RECOVERY);
+            viaProxy.put("switchboard.cluster.redis-url", proxy.url());
+            Map<String, String> direct = new java.util.HashMap<>(FAST_RECOVERY);
+            direct.put("switchboard.cluster.redis-url", redis.url());
+            try (GatewayNode receiving = GatewayNode.start("c1", direct); GatewayNode sending = GatewayNode.start("c2", viaProxy)) {
+                String room = "chat:copies";
+                WsClient member = WsClient.connect(receiving.ws(), TestKeys.token(TestKeys.uniqueUser("m"), 300, "user"));
+                WsClient publisher = WsClient.connect(sending.ws(), TestKeys.token(TestKeys.uniqueUser("p"), 300, "user"));
+                member.join(room);
+                publisher.join(room);
+                publisher.publish(room, "before");
+                assertEquals("before", member.awaitOp("message").getString("data"));
+
+                proxy.silencePublishers();
+                for (int i = 0; i < 20; i++) {
+                    assertEquals("ok", publisher.publish(room, i).getString("status"));
+                }
+                List<JsonObject> first = member.awaitAll(f -> "message".equals(f.getString("op")), 20, Duration.ofSeconds(10));
+                assertEquals(20, first.size());
+                // the receiving node's subscription is rebuilt
+                redis.cli("CLIENT", "KILL", "TYPE", "pubsub");
+                Awaitility.await().atMost(Duration.ofSeconds(15))
+                        .until(() -> receiving.logLines().stream().filter(l -> l.contains("Redis subscriber connected")).count() == 2);
+                Awaitility.await().atMost(Duration.ofSeconds(15))
+                        .until(() -> redis.cliLines("PUBSUB", "NUMSUB", "switchboard:room:" + room).get(1).trim().equals("2"));
+                // the publisher's connection drops with 20 publishes unanswered: it sends them again
+                proxy.dropPublishers();
+                Awaitility.await().atMost(Duration.ofSeconds(15))
+                        .until(() -> sending.logLines().stream().filter(l -> l.contains("Redis publisher connected")).count() == 2);
+                assertEquals("ok", publisher.publish(room, "after").getString("status"));
+                // a copy would come first: the resent publishes reach Redis before the new one
+                assertEquals("after", member.awaitOp("message").getString("data"), "a resent copy was delivered again");
+            }
+        }
+    }
+
     private static void publishAndRecord(WsClient publisher, String room, int seq, List<Integer> accepted) {
         JsonObject reply = publisher.publish(room, new JsonObject().put("seq", seq));
         if ("ok".equals(reply.getString("status"))) {

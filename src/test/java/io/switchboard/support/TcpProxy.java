@@ -53,6 +53,14 @@ public final class TcpProxy implements AutoCloseable {
         links.stream().filter(l -> l.subscriber).forEach(l -> l.silent = true);
     }
 
+    /**
+     * From now on, nothing Redis sends reaches the current connections that are not subscribers
+     * (the publisher's replies); what they send still reaches Redis.
+     */
+    public void silencePublishers() {
+        links.stream().filter(l -> !l.subscriber).forEach(l -> l.silent = true);
+    }
+
     /** Cuts every connection that is not a subscriber (the publisher's, among others), as a network blip would. */
     public void dropPublishers() {
         links.stream().filter(l -> !l.subscriber).forEach(l -> {
