@@ -310,12 +310,9 @@ final class RedisPublisher {
                 drainLocked();
             } else if (connection == sentOn && pending.script != null && !sharded && LuaScript.missing(ar.cause())) {
                 resendLoadingScript(sentOn);
-            } else if (connection == sentOn && pending.script != null && outOfOrder(ar.cause())) {
-                LOG.info("A history publish reached Redis before the one it follows (a retry of the cluster client);"
-                        + " resending in order on a new connection");
-                broken = sentOn;
             } else if (connection == sentOn) {
-                // Redis refused a command on a live connection: start over on a fresh one, resending.
+                // Redis refused a command on a live connection (e.g. a history publish ORDER): start
+                // over on a fresh one, resending in order.
                 LOG.warnf("Redis refused a publish (%s); reconnecting the publisher", ar.cause().getMessage());
                 metrics.publishFailed();
                 broken = sentOn;
@@ -444,11 +441,6 @@ final class RedisPublisher {
                 pending.request = pending.scriptCall(sharded);
             }
         }
-    }
-
-    private static boolean outOfOrder(Throwable failure) {
-        String message = failure == null ? null : failure.getMessage();
-        return message != null && message.startsWith("ORDER");
     }
 
     /** Schedules the next connection attempt on the engine's context, unless stopped. */
