@@ -199,15 +199,12 @@ final class RedisPublisher {
             // set before it is sent: the acknowledgement may run within the send, on this thread
             pending.offsetWaiter = emitter;
             pending.awaitOffset = awaitOffset;
-            unacknowledgedByChannel.put(channel, pending);
             if (!accept(pending)) {
-                if (follows == null) {
-                    unacknowledgedByChannel.remove(channel);
-                } else {
-                    unacknowledgedByChannel.put(channel, follows);
-                }
                 emitter.fail(RedisBus.bufferFull());
                 return;
+            }
+            if (!pending.acked) {
+                unacknowledgedByChannel.put(channel, pending);
             }
             sequence++;
             if (pending.sentOn == null && !awaitOffset) {

@@ -30,11 +30,17 @@ class RedisOutageIT {
             "switchboard.cluster.reconnect-max", "500ms",
             "switchboard.cluster.flush-delay", "1500ms");
 
+    /** A node reaching Redis at {@code redisUrl} that reconnects fast; tests add to it. */
+    private static Map<String, String> fastRecovery(String redisUrl) {
+        Map<String, String> config = new java.util.HashMap<>(FAST_RECOVERY);
+        config.put("switchboard.cluster.redis-url", redisUrl);
+        return config;
+    }
+
     @Test
     void publishesDuringAnOutageAreDeliveredAfterItInOrderOrRefused() {
         try (RedisServer redis = RedisServer.start()) {
-            Map<String, String> config = new java.util.HashMap<>(FAST_RECOVERY);
-            config.put("switchboard.cluster.redis-url", redis.url());
+            Map<String, String> config = fastRecovery(redis.url());
             try (GatewayNode n1 = GatewayNode.start("o1", config); GatewayNode n2 = GatewayNode.start("o2", config)) {
                 String room = "chat:outage";
                 WsClient publisher = WsClient.connect(n1.ws(), TestKeys.token(TestKeys.uniqueUser("pub"), 300, "user"));
@@ -80,12 +86,10 @@ class RedisOutageIT {
     @Test
     void aSubscriptionThatGoesSilentIsDetectedByTheCanaryAndRebuilt() {
         try (RedisServer redis = RedisServer.start(); TcpProxy proxy = new TcpProxy(redis.port())) {
-            Map<String, String> config = new java.util.HashMap<>(FAST_RECOVERY);
-            config.put("switchboard.cluster.redis-url", proxy.url());
+            Map<String, String> config = fastRecovery(proxy.url());
             config.put("switchboard.cluster.canary-interval", "500ms");
             config.put("switchboard.cluster.canary-timeout", "3s");
-            Map<String, String> direct = new java.util.HashMap<>(FAST_RECOVERY);
-            direct.put("switchboard.cluster.redis-url", redis.url());
+            Map<String, String> direct = fastRecovery(redis.url());
             try (GatewayNode listening = GatewayNode.start("s1", config); GatewayNode talking = GatewayNode.start("s2", direct)) {
                 String room = "chat:silent";
                 WsClient member = WsClient.connect(listening.ws(), TestKeys.token(TestKeys.uniqueUser("m"), 300, "user"));
@@ -116,10 +120,8 @@ class RedisOutageIT {
     @Test
     void copiesResentAfterTheReceiversSubscriptionWasRebuiltAreDropped() {
         try (RedisServer redis = RedisServer.start(); TcpProxy proxy = new TcpProxy(redis.port())) {
-            Map<String, String> viaProxy = new java.util.HashMap<>(FAST_RECOVERY);
-            viaProxy.put("switchboard.cluster.redis-url", proxy.url());
-            Map<String, String> direct = new java.util.HashMap<>(FAST_RECOVERY);
-            direct.put("switchboard.cluster.redis-url", redis.url());
+            Map<String, String> viaProxy = fastRecovery(proxy.url());
+            Map<String, String> direct = fastRecovery(redis.url());
             try (GatewayNode receiving = GatewayNode.start("c1", direct); GatewayNode sending = GatewayNode.start("c2", viaProxy)) {
                 String room = "chat:copies";
                 WsClient member = WsClient.connect(receiving.ws(), TestKeys.token(TestKeys.uniqueUser("m"), 300, "user"));
@@ -164,8 +166,7 @@ class RedisOutageIT {
     @Test
     void aFullHoldBackBufferRefusesWithUnavailable() {
         try (RedisServer redis = RedisServer.start()) {
-            Map<String, String> config = new java.util.HashMap<>(FAST_RECOVERY);
-            config.put("switchboard.cluster.redis-url", redis.url());
+            Map<String, String> config = fastRecovery(redis.url());
             config.put("switchboard.cluster.hold-back-messages", "5");
             try (GatewayNode n1 = GatewayNode.start("h1", config)) {
                 WsClient publisher = WsClient.connect(n1.ws(), TestKeys.token(TestKeys.uniqueUser("pub"), 300, "user"));

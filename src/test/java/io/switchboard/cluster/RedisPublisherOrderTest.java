@@ -51,14 +51,14 @@ class RedisPublisherOrderTest {
     private record Sent(Call call, Promise<Response> reply) {
     }
 
-    private static final class ScriptedConnection implements RedisConnection {
+    private final class ScriptedConnection implements RedisConnection {
         final List<Sent> sent = new CopyOnWriteArrayList<>();
         volatile Handler<Void> end;
 
         @Override
         public Future<Response> send(Request request) {
             Promise<Response> reply = Promise.promise();
-            sent.add(new Sent(CALLS.get(request), reply));
+            sent.add(new Sent(calls.get(request), reply));
             return reply.future();
         }
 
@@ -113,7 +113,7 @@ class RedisPublisherOrderTest {
         }
     }
 
-    private static final class ScriptedRedis implements Redis {
+    private final class ScriptedRedis implements Redis {
         final List<ScriptedConnection> connections = new CopyOnWriteArrayList<>();
 
         @Override
@@ -139,11 +139,11 @@ class RedisPublisherOrderTest {
     }
 
     /** The call behind each request the script built (requests compare by identity). */
-    private static final Map<Request, Call> CALLS = Collections.synchronizedMap(new IdentityHashMap<>());
+    private final Map<Request, Call> calls = Collections.synchronizedMap(new IdentityHashMap<>());
 
-    private static final RedisPublisher.Script SCRIPT = (seq, previous, loading) -> {
+    private final RedisPublisher.Script script = (seq, previous, loading) -> {
         Request request = Request.cmd(Command.EVAL).arg("script").arg(seq).arg(previous);
-        CALLS.put(request, new Call(seq, previous));
+        calls.put(request, new Call(seq, previous));
         return request;
     };
 
@@ -161,7 +161,7 @@ class RedisPublisherOrderTest {
     }
 
     private void publish() {
-        Uni.createFrom().<Long>emitter(emitter -> publisher.publishScript(ROOM, SCRIPT, 10, emitter, false))
+        Uni.createFrom().<Long>emitter(emitter -> publisher.publishScript(ROOM, script, 10, emitter, false))
                 .subscribe().with(offset -> { }, failure -> { });
     }
 
